@@ -1,0 +1,59 @@
+# One-command setup, run and test. Each target installs what is missing first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+APP_VENV  := .venv
+RASA_VENV := .venv-rasa
+APP_REQ   := requirements/app.txt
+RASA_REQ  := requirements/rasa.txt
+# Stamps keyed on the requirement files' contents: re-running setup is a no-op until they change.
+APP_STAMP  := $(APP_VENV)/.stamp-$(shell sha256sum $(APP_REQ) | cut -c1-16)
+RASA_STAMP := $(RASA_VENV)/.stamp-$(shell sha256sum $(RASA_REQ) | cut -c1-16)
+PIP_FLAGS  := --disable-pip-version-check --no-input --quiet
+
+export RASA_TELEMETRY_ENABLED := false
+export SQLALCHEMY_SILENCE_UBER_WARNING := 1
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: help setup run test lint model bench clean
+
+help:
+	@echo "make run    set up what is missing, then start Rasa, the action server and the API"
+	@echo "make test   set up what is missing, then run the whole test suite"
+	@echo "make setup  only create/refresh the two virtual environments"
+	@echo "make lint   ruff and mypy"
+	@echo "make bench  print the benchmark figures"
+
+setup: $(APP_STAMP) $(RASA_STAMP)
+
+$(APP_STAMP): $(APP_REQ)
+	@py=$$(tools/find_python.sh 3.11 PYTHON311) || exit 1; \
+	  [ -x $(APP_VENV)/bin/python ] || { echo "creating $(APP_VENV) with $$py"; "$$py" -m venv $(APP_VENV); }
+	$(APP_VENV)/bin/python -m pip install $(PIP_FLAGS) -r $(APP_REQ)
+	@rm -f $(APP_VENV)/.stamp-*; touch $@
+
+$(RASA_STAMP): $(RASA_REQ)
+	@py=$$(tools/find_python.sh 3.10 PYTHON310) || exit 1; \
+	  [ -x $(RASA_VENV)/bin/python ] || { echo "creating $(RASA_VENV) with $$py"; "$$py" -m venv $(RASA_VENV); }
+	$(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) -r $(RASA_REQ)
+	@rm -f $(RASA_VENV)/.stamp-*; touch $@
+
+model: setup
+	$(APP_VENV)/bin/python -c "from tools.stack import train_model; print(train_model())"
+
+run: setup
+	$(APP_VENV)/bin/python -m tools.run
+
+test: setup
+	$(APP_VENV)/bin/python -m pytest
+
+lint: setup
+	$(APP_VENV)/bin/ruff check .
+	$(APP_VENV)/bin/ruff format --check .
+	$(APP_VENV)/bin/mypy
+
+bench: setup
+	$(APP_VENV)/bin/python -m bench.idle_memory
+
+clean:
+	rm -rf var models .pytest_cache .ruff_cache .mypy_cache

@@ -1,0 +1,1 @@
+"""The API: the only public door and the system of record."""

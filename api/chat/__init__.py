@@ -1,0 +1,1 @@
+"""The chat gateway: patients talk to the assistant only through here."""

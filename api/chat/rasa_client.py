@@ -1,0 +1,61 @@
+"""The async client the gateway uses to talk to the Rasa server."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import httpx
+
+from api.core.settings import RasaSettings
+
+
+class RasaUnavailable(Exception):
+    """Rasa did not answer in time, or answered with an error."""
+
+
+class RasaClient:
+    def __init__(
+        self, settings: RasaSettings, *, transport: httpx.AsyncBaseTransport | None = None
+    ) -> None:
+        self._token = settings.token.get_secret_value()
+        self._http = httpx.AsyncClient(
+            base_url=settings.url,
+            timeout=httpx.Timeout(settings.timeout_seconds, connect=2.0),
+            transport=transport,
+        )
+
+    async def aclose(self) -> None:
+        await self._http.aclose()
+
+    async def send(
+        self, *, conversation_id: str, text: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Post one user message through the gateway channel; returns the bot's messages."""
+        try:
+            response = await self._http.post(
+                "/webhooks/gateway/webhook",
+                json={"sender": conversation_id, "message": text, "metadata": metadata},
+                headers={"Authorization": f"Bearer {self._token}"},
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(type(exc).__name__) from None
+        if response.status_code != 200:
+            raise RasaUnavailable(f"status {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise RasaUnavailable("not JSON") from None
+        if not isinstance(body, list):
+            raise RasaUnavailable("unexpected body")
+        return [m for m in body if isinstance(m, dict)]
+
+    async def status(self) -> dict[str, Any]:
+        """Rasa's /status (token-protected): which model is loaded."""
+        try:
+            response = await self._http.get("/status", params={"token": self._token}, timeout=3.0)
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(type(exc).__name__) from None
+        if response.status_code != 200:
+            raise RasaUnavailable(f"status {response.status_code}")
+        body = response.json()
+        return body if isinstance(body, dict) else {}

@@ -1,0 +1,1 @@
+"""Doctors and psychologists."""

@@ -1,0 +1,1 @@
+"""Health of the API and what it depends on."""

@@ -1,0 +1,1 @@
+"""Who is calling: national identity numbers, identity providers, access tokens, roles."""

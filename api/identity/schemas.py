@@ -1,0 +1,33 @@
+"""Request and response bodies for authentication."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from api.identity.tokens import Role
+
+
+class DevLoginRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    national_id: str = Field(max_length=32)
+    role: Role = Role.PATIENT
+    given_name: str | None = Field(default=None, min_length=1, max_length=100)
+    family_name: str | None = Field(default=None, min_length=1, max_length=100)
+
+
+class TokenResponse(BaseModel):
+    access_token: str
+    token_type: str = "bearer"  # noqa: S105 (the OAuth token type, not a secret)
+    expires_at: dt.datetime
+    role: Role
+
+
+class MeResponse(BaseModel):
+    id: uuid.UUID
+    role: Role
+    given_name: str
+    family_name: str

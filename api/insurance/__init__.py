@@ -1,0 +1,1 @@
+"""Health insurance coverage held by patients."""

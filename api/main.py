@@ -1,0 +1,51 @@
+"""The FastAPI application: built by a factory, resources opened in the lifespan."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from api.chat.rasa_client import RasaClient
+from api.chat.router import internal_router as chat_internal_router
+from api.chat.router import router as chat_router
+from api.core.db import create_engine, create_sessionmaker
+from api.core.errors import install_error_handlers
+from api.core.request_id import install_request_id
+from api.core.settings import Settings, get_settings
+from api.health.router import router as health_router
+from api.identity.router import dev_router as auth_dev_router
+from api.identity.router import router as auth_router
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    """Build the app; settings are validated here so a bad configuration fails at start."""
+    settings = settings or get_settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        engine = create_engine(settings.database)
+        app.state.engine = engine
+        app.state.sessionmaker = create_sessionmaker(engine)
+        app.state.rasa = RasaClient(settings.rasa)
+        app.state.http = httpx.AsyncClient(timeout=5.0)
+        try:
+            yield
+        finally:
+            await app.state.http.aclose()
+            await app.state.rasa.aclose()
+            await engine.dispose()
+
+    app = FastAPI(title="Telehealth assistant API", version="0.1.0", lifespan=lifespan)
+    app.state.settings = settings
+    install_error_handlers(app)
+    install_request_id(app)
+    app.include_router(health_router)
+    app.include_router(auth_router)
+    if settings.dev_login_allowed:
+        app.include_router(auth_dev_router)
+    app.include_router(chat_router)
+    app.include_router(chat_internal_router)
+    return app

@@ -1,0 +1,1 @@
+"""Patients and the guardians who act for children."""

@@ -1,0 +1,1 @@
+"""Support staff and what reaches them."""

@@ -1,0 +1,1 @@
+"""The Rasa side's own Python: custom channel code and runtime configuration."""

@@ -1,0 +1,1 @@
+"""Developer tooling: the process supervisor behind `make run` and the test harness."""
