@@ -7,6 +7,7 @@ start is exactly what a developer starts.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import signal
 import subprocess
@@ -80,33 +81,45 @@ class ProcessSpec:
     log: IO[bytes] | None = field(default=None, repr=False)
 
 
-def train_model(*, quiet: bool = False) -> Path:
-    """Train the Rasa model unless Rasa's fingerprint says nothing changed; return it."""
-    env = {**os.environ, **_rasa_base_env()}
+TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "requirements/rasa.txt")
+
+
+def model_fingerprint() -> str:
+    """A hash of everything a trained model depends on: same inputs, same model."""
+    digest = hashlib.sha256()
+    for name in TRAINING_INPUTS:
+        root = REPO_ROOT / name
+        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        for path in files:
+            digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes() + b"\0")
+    return digest.hexdigest()[:20]
+
+
+def train_model(*, quiet: bool = False, keep: int = 3) -> Path:
+    """Train unless a model for the current inputs exists; return the model file.
+
+    Rasa 3 re-packs a new model on every `rasa train` even when its cache makes that
+    quick; naming the model by our own fingerprint makes "nothing changed" cost nothing.
+    """
+    fingerprint = model_fingerprint()
+    model = MODELS_DIR / f"{fingerprint}.tar.gz"
+    if model.exists():
+        return model
     command = [
-        str(RASA_VENV / "bin" / "rasa"),
-        "train",
-        "--config",
-        "config.yml",
-        "--domain",
-        "domain.yml",
-        "--data",
-        "data",
-        "--out",
-        str(MODELS_DIR),
-    ]
+        str(RASA_VENV / "bin" / "rasa"), "train",
+        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+        "--out", str(MODELS_DIR), "--fixed-model-name", fingerprint,
+    ]  # fmt: skip
+    env = {**os.environ, **_rasa_base_env()}
     result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=quiet, check=False)
-    if result.returncode != 0:
-        detail = (result.stderr or b"").decode(errors="replace")[-3000:] if quiet else ""
+    if result.returncode != 0 or not model.exists():
+        detail = (result.stdout or b"").decode(errors="replace")[-3000:] if quiet else ""
         raise StackError(f"rasa train failed (exit {result.returncode})\n{detail}")
-    return latest_model()
-
-
-def latest_model() -> Path:
-    models = sorted(MODELS_DIR.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)
-    if not models:
-        raise StackError("no trained model under models/; run `make run` or `make model`")
-    return models[-1]
+    older = sorted(MODELS_DIR.glob("*.tar.gz"), key=lambda p: p.stat().st_mtime)[:-keep]
+    for stale in older:
+        stale.unlink(missing_ok=True)
+    return model
 
 
 def migrate(database_url: str) -> None:

@@ -1,0 +1,117 @@
+"""A real database on each backend (SQLite file and the PostgreSQL server), migrated once."""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
+
+from api.core.db import create_engine, create_sessionmaker
+from api.core.settings import (
+    ActionServerSettings,
+    AuthSettings,
+    DatabaseSettings,
+    Environment,
+    RasaSettings,
+    Settings,
+)
+from api.main import create_app
+from tools.stack import migrate
+
+POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
+# Ports nothing listens on: Rasa and the action server are "down" unless a test says otherwise.
+CLOSED_URL = "http://127.0.0.1:9"
+
+
+@pytest.fixture(scope="session")
+def postgres_schema_url() -> Iterator[str]:
+    """A throwaway schema in the server's `test` database, dropped at the end."""
+    schema = f"t_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+        connection.execute(f'CREATE SCHEMA "{schema}"')
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
+            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture(scope="session")
+def sqlite_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'telehealth.db'}"
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest) -> str:
+    """Every store test runs on both backends; migrations are applied once per backend."""
+    fixture = {"sqlite": "sqlite_url", "postgresql": "postgres_schema_url"}[request.param]
+    url: str = request.getfixturevalue(fixture)
+    migrate(url)
+    return url
+
+
+@pytest.fixture(scope="session")
+async def engine(database_url: str) -> AsyncIterator[AsyncEngine]:
+    engine = create_engine(DatabaseSettings(DATABASE_URL=database_url))
+    yield engine
+    await engine.dispose()
+
+
+@pytest.fixture
+async def session(engine: AsyncEngine) -> AsyncIterator[AsyncSession]:
+    async with create_sessionmaker(engine)() as session:
+        yield session
+        await session.rollback()
+
+
+def make_settings(database_url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {
+        "env": Environment.TEST,
+        "database": DatabaseSettings(DATABASE_URL=database_url),
+        "auth": AuthSettings(),
+        "rasa": RasaSettings(url=CLOSED_URL, timeout_seconds=2),
+        "actions": ActionServerSettings(url=CLOSED_URL),
+    }
+    values.update(overrides)
+    return Settings(**values)
+
+
+@pytest.fixture
+async def app(database_url: str) -> AsyncIterator[FastAPI]:
+    app = create_app(make_settings(database_url))
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@pytest.fixture
+def login(client: httpx.AsyncClient) -> Callable[..., Any]:
+    """Log in through the development identity provider; returns auth headers."""
+
+    async def _login(national_id: str, **extra: Any) -> dict[str, str]:
+        response = await client.post(
+            "/api/v1/auth/dev-login", json={"national_id": national_id, **extra}
+        )
+        assert response.status_code == 200, response.text
+        return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+    return _login
+
+
+@pytest.fixture
+def repo_root() -> Path:
+    return Path(__file__).resolve().parents[2]

@@ -1,0 +1,71 @@
+"""Factories that build real rows with valid, unique national identity numbers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import random
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.clinicians.models import Clinician, ClinicianKind
+from api.identity.national_id import make_national_id
+from api.patients.models import Patient
+from api.support.models import SupportAgent
+
+_rng = random.Random()
+_hpr = itertools.count(_rng.randrange(100_000, 900_000) * 10)
+
+
+def national_id(*, birth_date: dt.date | None = None, d_number: bool = False) -> str:
+    """A valid number, random enough that test runs sharing a database do not collide."""
+    while True:
+        born = birth_date or dt.date(1950, 1, 1) + dt.timedelta(days=_rng.randrange(0, 18_000))
+        # Individual numbers 000-499 belong to 1900-1999 births; 500-999 to 2000-2039.
+        individual = _rng.randrange(0, 500) if born.year < 2000 else _rng.randrange(500, 1000)
+        number = make_national_id(born, individual, d_number=d_number)
+        if number:
+            return number
+
+
+async def patient(
+    session: AsyncSession, *, given_name: str = "Kari", birth_date: dt.date | None = None
+) -> Patient:
+    number = national_id(birth_date=birth_date)
+    row = Patient(
+        national_id=number,
+        birth_date=birth_date or _birth_date_of(number),
+        given_name=given_name,
+        family_name="Nordmann",
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def clinician(
+    session: AsyncSession, *, kind: ClinicianKind = ClinicianKind.DOCTOR
+) -> Clinician:
+    row = Clinician(
+        national_id=national_id(),
+        hpr_number=str(next(_hpr))[:9],
+        kind=kind,
+        given_name="Lege",
+        family_name="Legesen",
+    )
+    session.add(row)
+    await session.flush()
+    return row
+
+
+async def support_agent(session: AsyncSession) -> SupportAgent:
+    row = SupportAgent(national_id=national_id(), given_name="Sara", family_name="Support")
+    session.add(row)
+    await session.flush()
+    return row
+
+
+def _birth_date_of(number: str) -> dt.date:
+    from api.identity.national_id import parse_national_id
+
+    return parse_national_id(number).birth_date
