@@ -44,7 +44,9 @@ model: setup
 run: setup
 	$(APP_VENV)/bin/python -m tools.run
 
+# Two runs: Rasa-side tests (actions) in Rasa's venv, everything else in the app's venv.
 test: setup
+	$(RASA_VENV)/bin/python -m pytest tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
 	$(APP_VENV)/bin/python -m pytest
 
 lint: setup

@@ -8,7 +8,7 @@ import sys
 import time
 from types import FrameType
 
-from api.core.settings import VAR_DIR, get_settings
+from api.core.settings import get_settings
 from tools.stack import Stack, StackError, build_specs, migrate, say, train_model
 
 _stop_requested = False
@@ -31,8 +31,12 @@ def main() -> int:
     model = train_model()
     say(f"model: {model.name}")
 
-    log_dir = VAR_DIR / "log"
-    stack = Stack(build_specs(settings, model=model), log_dir=log_dir, base_env=os.environ)
+    log_dir = settings.var_dir / "log"
+    stack = Stack(
+        build_specs(settings, model=model, var_dir=settings.var_dir),
+        log_dir=log_dir,
+        base_env=os.environ,
+    )
     signal.signal(signal.SIGINT, _request_stop)
     signal.signal(signal.SIGTERM, _request_stop)
     stack.start()
@@ -48,6 +52,7 @@ def main() -> int:
             f"  API docs        {base}/docs\n"
             f"  Rasa (loopback) {settings.rasa.url}  (token required)\n"
             f"  actions         {settings.actions.url}\n"
+            f"  processes       {' '.join(f'{n}={p}' for n, p in stack.pids().items())}\n"
             "Ctrl-C stops all three."
         )
         while not _stop_requested:

@@ -23,7 +23,7 @@ from urllib.parse import urlsplit
 
 from sqlalchemy.engine import make_url
 
-from api.core.settings import REPO_ROOT, VAR_DIR, Settings
+from api.core.settings import REPO_ROOT, Settings
 
 RASA_VENV = REPO_ROOT / ".venv-rasa"
 APP_VENV = REPO_ROOT / ".venv"
@@ -138,6 +138,7 @@ def app_env(settings: Settings) -> dict[str, str]:
     return {
         "APP_PORT": str(settings.port),
         "APP_BIND_HOST": settings.bind_host,
+        "APP_VAR_DIR": str(settings.var_dir),
         "DATABASE_URL": settings.database.url,
         "RASA_URL": settings.rasa.url,
         "RASA_TOKEN": settings.rasa.token.get_secret_value(),
@@ -146,7 +147,7 @@ def app_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def build_specs(settings: Settings, *, model: Path, var_dir: Path = VAR_DIR) -> list[ProcessSpec]:
+def build_specs(settings: Settings, *, model: Path, var_dir: Path) -> list[ProcessSpec]:
     """The action server, Rasa and the API, wired to each other through the settings."""
     api_url = f"http://127.0.0.1:{settings.port}"
     actions_port = port_of(settings.actions.url)

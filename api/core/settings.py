@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from video.ice import parse_ice_servers
+
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = REPO_ROOT / "var"
 
@@ -88,10 +90,25 @@ class ActionServerSettings(BaseSettings):
     service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)
 
 
+class VideoSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VIDEO_", extra="ignore")
+
+    # JSON list of {"urls", "username", "credential"}; empty on loopback.
+    ice_servers: str = ""
+
+    @field_validator("ice_servers")
+    @classmethod
+    def _valid_ice_servers(cls, value: str) -> str:
+        parse_ice_servers(value)
+        return value
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="APP_", extra="ignore")
 
     env: Environment = Environment.DEVELOPMENT
+    # Logs, Rasa's tracker file and other local state (the SQLite store's default home too).
+    var_dir: Path = VAR_DIR
     # Where the API listens; loopback unless a proxy in front of it needs otherwise.
     bind_host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
@@ -103,6 +120,7 @@ class Settings(BaseSettings):
     auth: AuthSettings = Field(default_factory=AuthSettings)
     rasa: RasaSettings = Field(default_factory=RasaSettings)
     actions: ActionServerSettings = Field(default_factory=ActionServerSettings)
+    video: VideoSettings = Field(default_factory=VideoSettings)
 
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> Settings:

@@ -16,6 +16,8 @@ from api.identity.tokens import Principal, Role, issue_access_token
 from api.patients.models import Patient
 from api.support.models import SupportAgent
 
+Account = Patient | Clinician | SupportAgent
+
 
 class InvalidNationalIdError(DomainError):
     status_code = 422
@@ -57,7 +59,7 @@ async def login(
         raise InvalidNationalIdError(exc.message, code=f"national_id_{exc.code}") from None
 
     number = identity.national_id.value
-    subject_row: Patient | Clinician | SupportAgent | None
+    subject_row: Account | None
     if role is Role.PATIENT:
         subject_row = await _patient_for(session, identity)
     elif role is Role.CLINICIAN:
@@ -75,7 +77,7 @@ async def login(
     return TokenResponse(access_token=token, expires_at=expires, role=role)
 
 
-_ROLE_TABLES: dict[Role, type[Patient] | type[Clinician] | type[SupportAgent]] = {
+_ROLE_TABLES: dict[Role, type[Account]] = {
     Role.PATIENT: Patient,
     Role.CLINICIAN: Clinician,
     Role.SUPPORT: SupportAgent,
@@ -84,7 +86,7 @@ _ROLE_TABLES: dict[Role, type[Patient] | type[Clinician] | type[SupportAgent]] =
 
 async def describe(*, session: AsyncSession, principal: Principal) -> MeResponse:
     """Who the token belongs to; a token for a deleted account is refused."""
-    row = await session.get(_ROLE_TABLES[principal.role], principal.subject)
+    row: Account | None = await session.get(_ROLE_TABLES[principal.role], principal.subject)
     if row is None:
         raise NotFound("This account no longer exists.")
     return MeResponse(

@@ -86,3 +86,9 @@ def test_database_urls_are_normalised() -> None:
 
 def test_secrets_do_not_show_in_repr() -> None:
     assert "dev-secret-key" not in repr(Settings())
+
+
+def test_bad_ice_servers_stop_the_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("VIDEO_ICE_SERVERS", '[{"urls": "turn:x"}]')
+    with pytest.raises(ValidationError, match="TURN server needs"):
+        Settings()

@@ -113,32 +113,34 @@ async def test_me_needs_a_valid_token(client: httpx.AsyncClient) -> None:
 
 async def test_token_from_another_deployment_is_refused(database_url: str) -> None:
     other = create_app(make_settings(database_url, auth=AuthSettings(secret_key="z" * 40)))
-    async with other.router.lifespan_context(other):
-        async with httpx.AsyncClient(
+    async with (
+        other.router.lifespan_context(other),
+        httpx.AsyncClient(
             transport=httpx.ASGITransport(app=other), base_url="http://t"
-        ) as other_client:
-            response = await other_client.post(
-                "/api/v1/auth/dev-login", json={"national_id": factories.national_id()}
-            )
-            token = response.json()["access_token"]
+        ) as other_client,
+    ):
+        response = await other_client.post(
+            "/api/v1/auth/dev-login", json={"national_id": factories.national_id()}
+        )
+        token = response.json()["access_token"]
     mine = create_app(make_settings(database_url))
-    async with mine.router.lifespan_context(mine):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=mine), base_url="http://t"
-        ) as c:
-            response = await c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
+    async with (
+        mine.router.lifespan_context(mine),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=mine), base_url="http://t") as c,
+    ):
+        response = await c.get("/api/v1/auth/me", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 401
 
 
 async def test_dev_login_does_not_exist_when_disabled(database_url: str) -> None:
     settings = make_settings(database_url, auth=AuthSettings(dev_login_enabled=False))
     app = create_app(settings)
-    async with app.router.lifespan_context(app):
-        async with httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=app), base_url="http://t"
-        ) as c:
-            response = await c.post(
-                "/api/v1/auth/dev-login", json={"national_id": factories.national_id()}
-            )
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as c,
+    ):
+        response = await c.post(
+            "/api/v1/auth/dev-login", json={"national_id": factories.national_id()}
+        )
     assert response.status_code == 404
     assert settings.env is Environment.TEST
