@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
 import httpx
-import psycopg
 import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
@@ -24,9 +21,9 @@ from api.core.settings import (
     Settings,
 )
 from api.main import create_app
+from tests.support.postgres import throwaway_schema
 from tools.stack import migrate
 
-POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://127.0.0.1:5432/test")
 # Ports nothing listens on: Rasa and the action server are "down" unless a test says otherwise.
 CLOSED_URL = "http://127.0.0.1:9"
 
@@ -34,14 +31,8 @@ CLOSED_URL = "http://127.0.0.1:9"
 @pytest.fixture(scope="session")
 def postgres_schema_url() -> Iterator[str]:
     """A throwaway schema in the server's `test` database, dropped at the end."""
-    schema = f"t_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-        connection.execute(f'CREATE SCHEMA "{schema}"')
-    try:
-        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
-    finally:
-        with psycopg.connect(POSTGRES_URL, autocommit=True) as connection:
-            connection.execute(f'DROP SCHEMA "{schema}" CASCADE')
+    with throwaway_schema() as (_schema, url):
+        yield url
 
 
 @pytest.fixture(scope="session")

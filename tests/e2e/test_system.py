@@ -14,9 +14,9 @@ import time
 import httpx
 import pytest
 
-from api.core.settings import DEV_ACTIONS_TOKEN, DEV_RASA_TOKEN
+from api.core.settings import DEV_RASA_TOKEN
 from tests.api import factories
-from tests.e2e.conftest import RunningSystem, port_open
+from tools.system import RunningSystem, port_open
 
 pytestmark = pytest.mark.e2e
 
