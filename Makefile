@@ -19,7 +19,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 
 help:
 	@echo "make run    set up what is missing, then start Rasa, the action server and the API"
-	@echo "make test   set up what is missing, then run the whole test suite"
+	@echo "make test   set up what is missing, then lint and run the whole test suite"
 	@echo "make setup  only create/refresh the two virtual environments"
 	@echo "make lint   ruff and mypy"
 	@echo "make bench  print the benchmark figures"
@@ -45,7 +45,7 @@ run: setup
 	$(APP_VENV)/bin/python -m tools.run
 
 # Two runs: Rasa-side tests (actions) in Rasa's venv, everything else in the app's venv.
-test: setup
+test: lint
 	$(RASA_VENV)/bin/python -m pytest tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
 	$(APP_VENV)/bin/python -m pytest
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import httpx
 import psycopg
-from psycopg import sql
 import pytest
+from psycopg import sql
 
 from tests.support.postgres import POSTGRES_URL, throwaway_schema
 from tools.system import RunningSystem
