@@ -19,10 +19,6 @@ from api.support.models import SupportAgent
 Account = Patient | Clinician | SupportAgent
 
 
-class InvalidNationalIdError(DomainError):
-    status_code = 422
-
-
 async def _patient_for(session: AsyncSession, identity: VerifiedIdentity) -> Patient:
     number = identity.national_id.value
     patient = await session.scalar(select(Patient).where(Patient.national_id == number))
@@ -56,7 +52,7 @@ async def login(
     try:
         identity = await provider.verify(assertion)
     except InvalidNationalId as exc:
-        raise InvalidNationalIdError(exc.message, code=f"national_id_{exc.code}") from None
+        raise DomainError(exc.message, code=f"national_id_{exc.code}") from None
 
     number = identity.national_id.value
     subject_row: Account | None

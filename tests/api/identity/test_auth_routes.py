@@ -144,3 +144,18 @@ async def test_dev_login_does_not_exist_when_disabled(database_url: str) -> None
         )
     assert response.status_code == 404
     assert settings.env is Environment.TEST
+
+
+async def test_simultaneous_first_logins_register_one_patient(client: httpx.AsyncClient) -> None:
+    import asyncio
+
+    number = factories.national_id()
+    responses = await asyncio.gather(
+        *(client.post("/api/v1/auth/dev-login", json={"national_id": number}) for _ in range(10))
+    )
+    assert [r.status_code for r in responses] == [200] * 10
+    ids = set()
+    for response in responses:
+        headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
+        ids.add((await client.get("/api/v1/auth/me", headers=headers)).json()["id"])
+    assert len(ids) == 1
