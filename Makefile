@@ -10,6 +10,8 @@ RASA_REQ  := requirements/rasa.txt
 APP_STAMP  := $(APP_VENV)/.stamp-$(shell sha256sum $(APP_REQ) | cut -c1-16)
 RASA_STAMP := $(RASA_VENV)/.stamp-$(shell sha256sum $(RASA_REQ) | cut -c1-16)
 PIP_FLAGS  := --disable-pip-version-check --no-input --quiet
+# The installers themselves are pinned too (Python 3.10's bundled pip is too old for some sdists).
+BOOTSTRAP  := pip==24.3.1 setuptools==70.3.0 wheel==0.45.1
 
 export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
@@ -28,13 +30,15 @@ setup: $(APP_STAMP) $(RASA_STAMP)
 
 $(APP_STAMP): $(APP_REQ)
 	@py=$$(tools/find_python.sh 3.11 PYTHON311) || exit 1; \
-	  [ -x $(APP_VENV)/bin/python ] || { echo "creating $(APP_VENV) with $$py"; "$$py" -m venv $(APP_VENV); }
+	  [ -x $(APP_VENV)/bin/python ] || { echo "creating $(APP_VENV) with $$py"; "$$py" -m venv $(APP_VENV) && \
+	    $(APP_VENV)/bin/python -m pip install $(PIP_FLAGS) $(BOOTSTRAP); }
 	$(APP_VENV)/bin/python -m pip install $(PIP_FLAGS) -r $(APP_REQ)
 	@rm -f $(APP_VENV)/.stamp-*; touch $@
 
 $(RASA_STAMP): $(RASA_REQ)
 	@py=$$(tools/find_python.sh 3.10 PYTHON310) || exit 1; \
-	  [ -x $(RASA_VENV)/bin/python ] || { echo "creating $(RASA_VENV) with $$py"; "$$py" -m venv $(RASA_VENV); }
+	  [ -x $(RASA_VENV)/bin/python ] || { echo "creating $(RASA_VENV) with $$py"; "$$py" -m venv $(RASA_VENV) && \
+	    $(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) $(BOOTSTRAP); }
 	$(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) -r $(RASA_REQ)
 	@rm -f $(RASA_VENV)/.stamp-*; touch $@
 
