@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+import datetime as dt
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 
 import httpx
@@ -11,16 +12,24 @@ from fastapi import FastAPI
 from api.chat.rasa_client import RasaClient
 from api.chat.router import internal_router as chat_internal_router
 from api.chat.router import router as chat_router
-from api.core.db import create_engine, create_sessionmaker
+from api.core.db import create_engine, create_sessionmaker, utcnow
 from api.core.errors import install_error_handlers
 from api.core.request_id import install_request_id
 from api.core.settings import Settings, get_settings
 from api.health.router import router as health_router
 from api.identity.router import dev_router as auth_dev_router
 from api.identity.router import router as auth_router
+from api.policy.rules import ClinicPolicy, get_policy
+from api.scheduling.router import clinician_router as scheduling_clinician_router
+from api.scheduling.router import router as scheduling_router
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    policy: ClinicPolicy | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+) -> FastAPI:
     """Build the app; settings are validated here so a bad configuration fails at start."""
     settings = settings or get_settings()
 
@@ -40,6 +49,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     app = FastAPI(title="Telehealth assistant API", version="0.1.0", lifespan=lifespan)
     app.state.settings = settings
+    app.state.policy = policy or get_policy()
+    app.state.clock = clock or utcnow
     install_error_handlers(app)
     install_request_id(app)
     app.include_router(health_router)
@@ -48,4 +59,6 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(auth_dev_router)
     app.include_router(chat_router)
     app.include_router(chat_internal_router)
+    app.include_router(scheduling_router)
+    app.include_router(scheduling_clinician_router)
     return app

@@ -4,6 +4,17 @@ from api.clinicians.models import Clinician
 from api.core.db import Base
 from api.insurance.models import InsuranceCoverage
 from api.patients.models import Guardianship, Patient
+from api.scheduling.models import Appointment, Shift, Slot
 from api.support.models import SupportAgent
 
-__all__ = ["Base", "Clinician", "Guardianship", "InsuranceCoverage", "Patient", "SupportAgent"]
+__all__ = [
+    "Appointment",
+    "Base",
+    "Clinician",
+    "Guardianship",
+    "InsuranceCoverage",
+    "Patient",
+    "Shift",
+    "Slot",
+    "SupportAgent",
+]

@@ -62,11 +62,20 @@ def utcnow() -> dt.datetime:
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     # Foreign keys are off by default in SQLite; WAL and a busy timeout let the API's
     # concurrent requests wait for the writer instead of failing with "database is locked".
+    # The driver's own implicit BEGIN is turned off: _sqlite_begin issues ours.
+    dbapi_connection.isolation_level = None
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.close()
+
+
+def _sqlite_begin(connection: Any) -> None:
+    # BEGIN IMMEDIATE takes the write lock up front. A deferred transaction that reads and
+    # then writes can hit SQLITE_BUSY without waiting when two of them race (the booking
+    # race is exactly that); taking the lock first makes them queue on busy_timeout instead.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def create_engine(settings: DatabaseSettings) -> AsyncEngine:
@@ -77,6 +86,7 @@ def create_engine(settings: DatabaseSettings) -> AsyncEngine:
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         engine = create_async_engine(settings.url, echo=settings.echo)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "begin", _sqlite_begin)
         return engine
     return create_async_engine(settings.url, echo=settings.echo, pool_pre_ping=True)
 

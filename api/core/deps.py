@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 from collections.abc import AsyncIterator
 from typing import Annotated
@@ -10,11 +11,13 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.clinicians.models import Clinician
 from api.core.db import session_scope
 from api.core.errors import Forbidden, NotAuthenticated
 from api.core.settings import Settings
 from api.identity.tokens import Principal, Role, read_access_token
 from api.patients.models import Patient
+from api.policy.rules import ClinicPolicy
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -23,6 +26,23 @@ def get_settings_dep(request: Request) -> Settings:
 
 
 SettingsDep = Annotated[Settings, Depends(get_settings_dep)]
+
+
+def get_policy_dep(request: Request) -> ClinicPolicy:
+    policy: ClinicPolicy = request.app.state.policy
+    return policy
+
+
+PolicyDep = Annotated[ClinicPolicy, Depends(get_policy_dep)]
+
+
+def get_now(request: Request) -> dt.datetime:
+    """The current instant, from the app's clock (tests move it; production never does)."""
+    now: dt.datetime = request.app.state.clock()
+    return now
+
+
+Now = Annotated[dt.datetime, Depends(get_now)]
 
 
 async def get_db(request: Request) -> AsyncIterator[AsyncSession]:
@@ -66,6 +86,18 @@ async def get_current_patient(principal: CurrentPrincipal, session: DbSession) -
 
 
 CurrentPatient = Annotated[Patient, Depends(get_current_patient)]
+
+
+async def get_current_clinician(principal: CurrentPrincipal, session: DbSession) -> Clinician:
+    if principal.role is not Role.CLINICIAN:
+        raise Forbidden("Only clinicians can do this.")
+    clinician = await session.get(Clinician, principal.subject)
+    if clinician is None or not clinician.active:
+        raise NotAuthenticated("This clinician account is not active. Please log in again.")
+    return clinician
+
+
+CurrentClinician = Annotated[Clinician, Depends(get_current_clinician)]
 
 
 def require_service_token(credentials: BearerCredentials, settings: SettingsDep) -> None:

@@ -39,11 +39,6 @@ class NationalId:
         """Safe for logs: the birth date part hidden as well as the personal number."""
         return f"{self.value[:2]}*********"
 
-    def age_on(self, day: dt.date) -> int:
-        """Whole years of age on ``day``."""
-        b = self.birth_date
-        return day.year - b.year - ((day.month, day.day) < (b.month, b.day))
-
 
 def _check_digit(digits: str, weights: tuple[int, ...]) -> int | None:
     remainder = sum(int(d) * w for d, w in zip(digits, weights, strict=True)) % 11

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import itertools
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -75,9 +78,41 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
     return Settings(**values)
 
 
+class Clock:
+    """The app's clock in tests: a fixed instant that tests move on purpose."""
+
+    def __init__(self, now: dt.datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def set_oslo(self, year: int, month: int, day: int, hour: int, minute: int = 0) -> None:
+        local = dt.datetime(year, month, day, hour, minute, tzinfo=ZoneInfo("Europe/Oslo"))
+        self.now = local.astimezone(dt.UTC)
+
+
+_days = itertools.count(0, 3)
+
+
 @pytest.fixture
-async def app(database_url: str) -> AsyncIterator[FastAPI]:
-    app = create_app(make_settings(database_url))
+def day() -> dt.date:
+    """A calendar day of this test's own: shifts and queues of other tests never share it."""
+    return dt.date(2031, 1, 6) + dt.timedelta(days=next(_days))
+
+
+@pytest.fixture
+def clock(day: dt.date) -> Clock:
+    """Noon in Oslo the day before the test's day."""
+    clock = Clock(dt.datetime.now(dt.UTC))
+    previous = day - dt.timedelta(days=1)
+    clock.set_oslo(previous.year, previous.month, previous.day, 12)
+    return clock
+
+
+@pytest.fixture
+async def app(database_url: str, clock: Clock) -> AsyncIterator[FastAPI]:
+    app = create_app(make_settings(database_url), clock=clock)
     async with app.router.lifespan_context(app):
         yield app
 

@@ -5,12 +5,17 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import random
+from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.clinicians.models import Clinician, ClinicianKind
 from api.identity.national_id import make_national_id
-from api.patients.models import Patient
+from api.insurance.models import InsuranceCoverage
+from api.patients.models import Guardianship, Patient
+from api.policy.rules import get_policy
+from api.scheduling.models import Shift
+from api.scheduling.schedules import add_shift
 from api.support.models import SupportAgent
 
 _rng = random.Random()
@@ -69,3 +74,43 @@ def _birth_date_of(number: str) -> dt.date:
     from api.identity.national_id import parse_national_id
 
     return parse_national_id(number).birth_date
+
+
+def oslo(day: dt.date, hour: int, minute: int = 0) -> dt.datetime:
+    """An Oslo wall-clock time as an aware UTC instant."""
+    local = dt.datetime(day.year, day.month, day.day, hour, minute, tzinfo=ZoneInfo("Europe/Oslo"))
+    return local.astimezone(dt.UTC)
+
+
+async def shift(
+    session: AsyncSession,
+    clinician: Clinician,
+    day: dt.date,
+    start_hour: int,
+    end_hour: int,
+) -> Shift:
+    return await add_shift(
+        session=session,
+        clinician=clinician,
+        starts_at=oslo(day, start_hour),
+        ends_at=oslo(day, end_hour),
+        policy=get_policy(),
+    )
+
+
+async def guardian_of(session: AsyncSession, guardian: Patient, child: Patient) -> None:
+    session.add(Guardianship(guardian_id=guardian.id, child_id=child.id))
+    await session.flush()
+
+
+async def insurance(session: AsyncSession, patient: Patient, *, insurer: str = "if") -> None:
+    session.add(
+        InsuranceCoverage(
+            patient_id=patient.id,
+            insurer=insurer,
+            policy_number=f"P-{_rng.randrange(10**9)}",
+            valid_from=dt.date(2020, 1, 1),
+            valid_to=None,
+        )
+    )
+    await session.flush()

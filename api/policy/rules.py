@@ -1,0 +1,320 @@
+"""The clinic's rules, read from clinic.yml. Every other module asks here; none re-states a rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+from functools import cached_property, lru_cache
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+POLICY_FILE = Path(__file__).with_name("clinic.yml")
+
+
+class Service(StrEnum):
+    DOCTOR_CONSULT = "doctor_consult"
+    PSYCHOLOGIST_SESSION = "psychologist_session"
+    PRESCRIPTION_RENEWAL = "prescription_renewal"
+    NEW_PRESCRIPTION = "new_prescription"
+
+
+class BookingMode(StrEnum):
+    SCHEDULED = "scheduled"
+    DROP_IN = "drop_in"
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class OpeningHours(_Strict):
+    opens: dt.time
+    closes: dt.time
+
+    @model_validator(mode="after")
+    def _opens_before_closing(self) -> OpeningHours:
+        if self.opens >= self.closes:
+            raise ValueError("opening hours must open before they close")
+        return self
+
+
+class ServicePolicy(_Strict):
+    price_ore: int = Field(ge=0)
+    insurance_covered: bool
+    clinician_kind: Literal["doctor", "psychologist"] | None = None
+    slot_minutes: int | None = Field(default=None, gt=0, le=240)
+    modes: tuple[BookingMode, ...] = ()
+    book_by_previous_day: bool = False
+
+
+class Insurer(_Strict):
+    name: str
+
+
+class InsurancePolicy(_Strict):
+    insurers: dict[str, Insurer]
+    children_covered_below_age: int = Field(gt=0)
+
+
+class GuardianPolicy(_Strict):
+    act_for_children_below_age: int = Field(gt=0)
+
+
+class CancellationWindow(_Strict):
+    min_notice_minutes: int = Field(ge=0)
+
+
+class DoctorLateRule(_Strict):
+    more_than_minutes: int = Field(ge=0)
+    booked_at_least_days_ahead: int = Field(ge=0)
+    drop_in: bool
+
+
+class SettlementDays(_Strict):
+    min: int = Field(ge=0)
+    max: int = Field(ge=0)
+
+
+class RefundPolicy(_Strict):
+    settlement_business_days: SettlementDays
+    cancelled_in_time: Literal["automatic"]
+    completed: Literal["none"]
+    patient_late_or_absent: Literal["none"]
+    doctor_late: DoctorLateRule
+    technical_failure: Literal["through_support"]
+
+
+class Exclusions(_Strict):
+    reseptgrupper: tuple[str, ...] = ()
+    substances: tuple[str, ...] = ()
+    flags: tuple[str, ...] = ()
+    not_dispensed_within_months: int | None = None
+
+
+class PrescriptionPolicy(_Strict):
+    max_supply_days: int = Field(gt=0)
+    consent_required: Literal["prescription_list"]
+    never_prescribed: Exclusions
+
+
+class RenewalPolicy(_Strict):
+    handled_within_minutes: int = Field(gt=0)
+    open_requests_per_patient: int = Field(gt=0)
+    refund_if_refused: bool
+    consult_requested_price_ore: int = Field(ge=0)
+    not_renewable: Exclusions
+    parents_for_children: bool
+
+
+class CertificatePolicy(_Strict):
+    allowed: bool
+    where_instead: str | None = None
+    requires: tuple[str, ...] = ()
+    # school absence only
+    for_: tuple[str, ...] = Field(default=(), alias="for")
+    min_days: int | None = None
+    max_days: int | None = None
+    starts: str | None = None
+    refused_for: tuple[str, ...] = ()
+    refused_where_instead: str | None = None
+
+    @model_validator(mode="after")
+    def _refusals_say_where(self) -> CertificatePolicy:
+        if not self.allowed and not self.where_instead:
+            raise ValueError("a refused certificate kind must say where to go instead")
+        return self
+
+
+class PrivacyPolicy(_Strict):
+    erase_non_medical_within_days: int = Field(gt=0)
+    consults_recorded: Literal[False]
+    data_region: str
+
+
+class EmergencyNumbers(_Strict):
+    life_threatening: str
+    urgent: str
+    mental_health_helpline: str
+
+
+class ClinicPolicy(_Strict):
+    """The whole policy file, validated; with the rule helpers every service uses."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True, ignored_types=(cached_property,))
+
+    timezone: str
+    opening_hours: dict[Literal["doctor", "psychologist"], OpeningHours]
+    services: dict[Service, ServicePolicy]
+    insurance: InsurancePolicy
+    guardians: GuardianPolicy
+    cancellation: dict[Service, CancellationWindow]
+    refunds: RefundPolicy
+    prescriptions: PrescriptionPolicy
+    renewals: RenewalPolicy
+    certificates: dict[str, CertificatePolicy]
+    privacy: PrivacyPolicy
+    emergency: EmergencyNumbers
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}") from None
+        return value
+
+    @model_validator(mode="after")
+    def _every_service_is_complete(self) -> ClinicPolicy:
+        missing = set(Service) - set(self.services)
+        if missing:
+            raise ValueError(f"services missing from the policy: {sorted(missing)}")
+        for service in (Service.DOCTOR_CONSULT, Service.PSYCHOLOGIST_SESSION):
+            rules = self.services[service]
+            if rules.clinician_kind is None or rules.slot_minutes is None or not rules.modes:
+                raise ValueError(f"{service} needs clinician_kind, slot_minutes and modes")
+            if service not in self.cancellation:
+                raise ValueError(f"{service} needs a cancellation window")
+        return self
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+    # -- helpers that answer rule questions -------------------------------------------
+
+    def local(self, instant: dt.datetime) -> dt.datetime:
+        """An aware instant in the clinic's time zone."""
+        if instant.tzinfo is None:
+            raise ValueError("naive datetime: the clinic's rules need aware instants")
+        return instant.astimezone(self.tz)
+
+    def opening_window(self, kind: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
+        """Opening and closing instants (UTC) of ``day`` in Oslo, DST-correct."""
+        hours = self.opening_hours[kind]  # type: ignore[index]
+        opens = dt.datetime.combine(day, hours.opens, tzinfo=self.tz)
+        closes = dt.datetime.combine(day, hours.closes, tzinfo=self.tz)
+        return opens.astimezone(dt.UTC), closes.astimezone(dt.UTC)
+
+    def within_opening_hours(self, kind: str, starts: dt.datetime, ends: dt.datetime) -> bool:
+        """True if [starts, ends) lies inside one day's opening hours in Oslo."""
+        day = self.local(starts).date()
+        opens, closes = self.opening_window(kind, day)
+        return opens <= starts and ends <= closes
+
+    def rules_for(self, service: Service) -> ServicePolicy:
+        return self.services[service]
+
+    def slot_length(self, service: Service) -> dt.timedelta:
+        minutes = self.services[service].slot_minutes
+        if minutes is None:
+            raise ValueError(f"{service} is not booked in slots")
+        return dt.timedelta(minutes=minutes)
+
+    def booking_refusal(
+        self,
+        *,
+        service: Service,
+        mode: BookingMode,
+        starts_at: dt.datetime | None,
+        now: dt.datetime,
+    ) -> RuleBroken | None:
+        """Why a booking may not be made now, or None if it may."""
+        rules = self.services[service]
+        if mode not in rules.modes:
+            return RuleBroken("mode_not_offered", f"This service cannot be booked as {mode.value}.")
+        if mode is BookingMode.DROP_IN:
+            return None
+        if starts_at is None or starts_at <= now:
+            return RuleBroken("slot_in_past", "That time has already passed. Please pick another.")
+        if rules.book_by_previous_day and self.local(starts_at).date() <= self.local(now).date():
+            return RuleBroken(
+                "book_by_previous_day",
+                "Psychologist sessions must be booked by the day before. Please pick a later day.",
+            )
+        return None
+
+    def change_deadline(self, service: Service, starts_at: dt.datetime) -> dt.datetime:
+        """The last instant a booking can be changed or cancelled with a refund."""
+        notice = self.cancellation[service].min_notice_minutes
+        return starts_at - dt.timedelta(minutes=notice)
+
+    def change_refusal(
+        self,
+        *,
+        service: Service,
+        mode: BookingMode,
+        starts_at: dt.datetime | None,
+        now: dt.datetime,
+    ) -> RuleBroken | None:
+        """Why a booking can no longer be changed or cancelled, or None if it can."""
+        if mode is BookingMode.DROP_IN or starts_at is None:
+            return None
+        if now > self.change_deadline(service, starts_at):
+            window = _duration_words(self.cancellation[service].min_notice_minutes)
+            return RuleBroken(
+                "too_late_to_change",
+                f"Bookings can be changed or cancelled up to {window} before they start; "
+                "this one is too close, so it can no longer be changed or refunded.",
+            )
+        return None
+
+    def price_ore(self, service: Service, *, insured: bool) -> int:
+        """What the patient pays: nothing where insurance covers the service."""
+        rules = self.services[service]
+        return 0 if insured and rules.insurance_covered else rules.price_ore
+
+    def covers_child(self, *, child_birth_date: dt.date, on: dt.date) -> bool:
+        """True if the child is still covered by a parent's insurance on ``on``."""
+        return age_on(child_birth_date, on) < self.insurance.children_covered_below_age
+
+    def guardian_may_act(self, *, child_birth_date: dt.date, on: dt.date) -> bool:
+        """True if a guardian may still act for the child on ``on``."""
+        return age_on(child_birth_date, on) < self.guardians.act_for_children_below_age
+
+
+def age_on(birth_date: dt.date, day: dt.date) -> int:
+    """Whole years of age on ``day``."""
+    return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _duration_words(minutes: int) -> str:
+    if minutes % 60:
+        return f"{minutes} minutes"
+    hours = minutes // 60
+    return "1 hour" if hours == 1 else f"{hours} hours"
+
+
+@dataclass(frozen=True, slots=True)
+class RuleBroken:
+    """Which rule a request breaks, for the patient and for machines."""
+
+    code: str
+    message: str
+
+
+def _read(path: Path) -> dict[str, Any]:
+    try:
+        with path.open(encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise ValueError(f"{path} is not valid YAML: {exc}") from None
+    if not isinstance(data, dict):
+        raise ValueError(f"{path} must hold a mapping")
+    return data
+
+
+def load_policy(path: Path = POLICY_FILE) -> ClinicPolicy:
+    """Read and validate a policy file; raise ValueError naming what is wrong."""
+    return ClinicPolicy.model_validate(_read(path))
+
+
+@lru_cache
+def get_policy() -> ClinicPolicy:
+    """The clinic's policy, read once per process."""
+    return load_policy()

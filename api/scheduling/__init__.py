@@ -1,0 +1,1 @@
+"""Clinicians' shifts, bookable slots, appointments and the drop-in queue."""

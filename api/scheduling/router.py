@@ -1,0 +1,169 @@
+"""Scheduling routes: slots, bookings, the drop-in queue, and the clinicians' side."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from api.core.deps import CurrentClinician, CurrentPatient, DbSession, Now, PolicyDep
+from api.scheduling import bookings, queue
+from api.scheduling.schemas import (
+    AppointmentOut,
+    BookingRequest,
+    NextPatientOut,
+    QueueJoinRequest,
+    QueuePlaceOut,
+    RescheduleRequest,
+    ServiceParam,
+    SlotOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["scheduling"])
+clinician_router = APIRouter(prefix="/api/v1/clinician", tags=["clinician"])
+
+
+def _place_out(place: queue.QueuePlace) -> QueuePlaceOut:
+    return QueuePlaceOut(
+        appointment_id=place.appointment.id,
+        position=place.position,
+        clinicians_on_duty=place.clinicians_on_duty,
+        estimated_wait_minutes=place.estimated_wait_minutes,
+    )
+
+
+@router.get("/slots")
+async def list_slots(
+    service: ServiceParam,
+    date: Annotated[dt.date, Query(description="Calendar day in Europe/Oslo, YYYY-MM-DD")],
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> list[SlotOut]:
+    """Free, bookable times for a service on one day (anyone may look)."""
+    slots = await bookings.free_slots(
+        session=session, service=service.service, day=date, now=now, policy=policy
+    )
+    return [SlotOut.of(slot, policy) for slot in slots]
+
+
+@router.post("/bookings", status_code=status.HTTP_201_CREATED)
+async def create_booking(
+    body: BookingRequest, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+) -> AppointmentOut:
+    """Book a time; 409 if someone else got it first, 422 if a clinic rule forbids it."""
+    appointment = await bookings.book(
+        session=session,
+        actor=patient,
+        slot_id=body.slot_id,
+        patient_id=body.patient_id,
+        now=now,
+        policy=policy,
+    )
+    return AppointmentOut.of(appointment, policy)
+
+
+@router.get("/bookings")
+async def list_bookings(
+    patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+) -> list[AppointmentOut]:
+    """The caller's and their children's bookings and queue places."""
+    rows = await bookings.list_visible(session=session, actor=patient, policy=policy, now=now)
+    return [AppointmentOut.of(row, policy) for row in rows]
+
+
+@router.get("/bookings/{booking_id}")
+async def get_booking(
+    booking_id: uuid.UUID, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+) -> AppointmentOut:
+    appointment = await bookings.get_visible(
+        session=session, actor=patient, appointment_id=booking_id, policy=policy, now=now
+    )
+    return AppointmentOut.of(appointment, policy)
+
+
+@router.post("/bookings/{booking_id}/cancel")
+async def cancel_booking(
+    booking_id: uuid.UUID, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+) -> AppointmentOut:
+    """Cancel within the clinic's window (1 h doctor, 24 h psychologist)."""
+    appointment = await bookings.cancel(
+        session=session, actor=patient, appointment_id=booking_id, now=now, policy=policy
+    )
+    return AppointmentOut.of(appointment, policy)
+
+
+@router.post("/bookings/{booking_id}/reschedule")
+async def reschedule_booking(
+    booking_id: uuid.UUID,
+    body: RescheduleRequest,
+    patient: CurrentPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> AppointmentOut:
+    """Move a booking to another time: cancel and book in one step, or nothing changes."""
+    appointment = await bookings.reschedule(
+        session=session,
+        actor=patient,
+        appointment_id=booking_id,
+        slot_id=body.slot_id,
+        now=now,
+        policy=policy,
+    )
+    return AppointmentOut.of(appointment, policy)
+
+
+@router.post("/queue", status_code=status.HTTP_201_CREATED)
+async def join_queue(
+    body: QueueJoinRequest, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+) -> QueuePlaceOut:
+    """Join the doctors' drop-in queue."""
+    appointment = await queue.join(
+        session=session, actor=patient, patient_id=body.patient_id, now=now, policy=policy
+    )
+    place = await queue.place_of(session=session, appointment=appointment, now=now, policy=policy)
+    return _place_out(place)
+
+
+@router.get("/queue/me")
+async def my_queue_place(
+    patient: CurrentPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+    patient_id: uuid.UUID | None = None,
+) -> QueuePlaceOut:
+    """Position and estimated wait in the drop-in queue."""
+    place = await queue.current_place(
+        session=session, actor=patient, patient_id=patient_id, now=now, policy=policy
+    )
+    return _place_out(place)
+
+
+@clinician_router.post("/queue/next")
+async def take_next_patient(
+    clinician: CurrentClinician, session: DbSession, policy: PolicyDep, now: Now
+) -> NextPatientOut:
+    """Take the longest-waiting drop-in patient; ``appointment`` is null if none waits."""
+    appointment = await queue.take_next(session=session, clinician=clinician, now=now)
+    return NextPatientOut(
+        appointment=AppointmentOut.of(appointment, policy) if appointment else None
+    )
+
+
+@clinician_router.post("/appointments/{appointment_id}/complete")
+async def complete_consult(
+    appointment_id: uuid.UUID,
+    clinician: CurrentClinician,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> AppointmentOut:
+    """Close a consult the clinician held."""
+    appointment = await queue.complete(
+        session=session, clinician=clinician, appointment_id=appointment_id, now=now
+    )
+    return AppointmentOut.of(appointment, policy)
