@@ -8,8 +8,16 @@ import sys
 import time
 from types import FrameType
 
-from api.core.settings import get_settings
-from tools.stack import Stack, StackError, build_specs, migrate, say, train_model
+from api.core.settings import Environment, get_settings
+from tools.stack import (
+    Stack,
+    StackError,
+    build_specs,
+    migrate,
+    say,
+    seed_development,
+    train_model,
+)
 
 _stop_requested = False
 
@@ -27,6 +35,9 @@ def main() -> int:
         return 2
     say("applying database migrations ...")
     migrate(settings.database.url)
+    if settings.env is Environment.DEVELOPMENT:
+        created = seed_development(settings)
+        say(f"development seed: clinicians on duty for the next 7 days ({created} new shifts)")
     say("training the Rasa model if config.yml, domain.yml or data/ changed ...")
     model = train_model()
     say(f"model: {model.name}")

@@ -7,6 +7,7 @@ start is exactly what a developer starts.
 from __future__ import annotations
 
 import contextlib
+import datetime
 import hashlib
 import os
 import signal
@@ -131,6 +132,29 @@ def migrate(database_url: str) -> None:
     config.attributes["database_url"] = database_url
     config.attributes["configure_logger"] = False
     command.upgrade(config, "head")
+
+
+def seed_development(settings: Settings) -> int:
+    """Clinicians and a week of shifts for development; returns how many shifts were new."""
+    import asyncio
+
+    from api.core.db import create_engine, create_sessionmaker
+    from api.policy.rules import get_policy
+    from api.scheduling.seed import seed_development as seed
+
+    async def _run() -> int:
+        engine = create_engine(settings.database)
+        try:
+            async with create_sessionmaker(engine)() as session:
+                policy = get_policy()
+                today = datetime.datetime.now(datetime.UTC).astimezone(policy.tz).date()
+                created = await seed(session=session, today=today, policy=policy)
+                await session.commit()
+                return created
+        finally:
+            await engine.dispose()
+
+    return asyncio.run(_run())
 
 
 def app_env(settings: Settings) -> dict[str, str]:

@@ -106,9 +106,12 @@ async def place_of(
 ) -> QueuePlace:
     """Position (1 = next) and an estimate from doctors on duty and recent consult lengths."""
     assert appointment.queued_at is not None
+    # Only today's queue counts: places left from an earlier day are closed by a job.
+    opens, _ = policy.opening_window("doctor", policy.local(appointment.queued_at).date())
     ahead = await session.scalar(
         select(func.count(Appointment.id)).where(
             Appointment.status == AppointmentStatus.WAITLIST,
+            Appointment.queued_at >= opens,
             or_(
                 Appointment.queued_at < appointment.queued_at,
                 and_(
@@ -155,14 +158,16 @@ async def current_place(
 
 
 async def take_next(
-    *, session: AsyncSession, clinician: Clinician, now: dt.datetime
+    *, session: AsyncSession, clinician: Clinician, now: dt.datetime, policy: ClinicPolicy
 ) -> Appointment | None:
     """A doctor takes the longest-waiting patient; None if the queue is empty."""
     if clinician.kind is not ClinicianKind.DOCTOR:
         raise Forbidden("Only doctors take patients from the drop-in queue.")
+    opens, _ = policy.opening_window("doctor", policy.local(now).date())
     query = (
         select(Appointment)
-        .where(Appointment.status == AppointmentStatus.WAITLIST)
+        .options(selectinload(Appointment.clinician))
+        .where(Appointment.status == AppointmentStatus.WAITLIST, Appointment.queued_at >= opens)
         .order_by(Appointment.queued_at, Appointment.id)
         .limit(1)
     )

@@ -148,7 +148,9 @@ async def take_next_patient(
     clinician: CurrentClinician, session: DbSession, policy: PolicyDep, now: Now
 ) -> NextPatientOut:
     """Take the longest-waiting drop-in patient; ``appointment`` is null if none waits."""
-    appointment = await queue.take_next(session=session, clinician=clinician, now=now)
+    appointment = await queue.take_next(
+        session=session, clinician=clinician, now=now, policy=policy
+    )
     return NextPatientOut(
         appointment=AppointmentOut.of(appointment, policy) if appointment else None
     )

@@ -6,10 +6,12 @@ process on purpose.
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import re
 import signal
 import time
+from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
@@ -45,6 +47,18 @@ def test_health_reports_every_dependency(system: RunningSystem) -> None:
         "actions": True,
     }
     assert checks["rasa"]["detail"]["model"].endswith(".tar.gz")
+
+
+def test_development_seed_offers_times_to_book(system: RunningSystem) -> None:
+    tomorrow = (dt.datetime.now(ZoneInfo("Europe/Oslo")) + dt.timedelta(days=1)).date()
+    for service in ("doctor", "psychologist"):
+        response = httpx.get(
+            f"{system.api}/api/v1/slots",
+            params={"service": service, "date": tomorrow.isoformat()},
+            timeout=10,
+        )
+        assert response.status_code == 200
+        assert len(response.json()) > 10
 
 
 def test_anonymous_conversation(system: RunningSystem) -> None:
