@@ -60,6 +60,7 @@ lint: setup
 
 bench: setup
 	$(APP_VENV)/bin/python -m bench.idle_memory
+	$(APP_VENV)/bin/python -m bench.bookings
 
 clean:
 	rm -rf var models .pytest_cache .ruff_cache .mypy_cache
