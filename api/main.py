@@ -19,6 +19,8 @@ from api.core.settings import Settings, get_settings
 from api.health.router import router as health_router
 from api.identity.router import dev_router as auth_dev_router
 from api.identity.router import router as auth_router
+from api.payments.provider import DevelopmentPaymentProvider, PaymentProvider
+from api.payments.router import router as payments_router
 from api.policy.rules import ClinicPolicy, get_policy
 from api.scheduling.router import clinician_router as scheduling_clinician_router
 from api.scheduling.router import router as scheduling_router
@@ -29,6 +31,7 @@ def create_app(
     *,
     policy: ClinicPolicy | None = None,
     clock: Callable[[], dt.datetime] | None = None,
+    payment_provider: PaymentProvider | None = None,
 ) -> FastAPI:
     """Build the app; settings are validated here so a bad configuration fails at start."""
     settings = settings or get_settings()
@@ -51,6 +54,7 @@ def create_app(
     app.state.settings = settings
     app.state.policy = policy or get_policy()
     app.state.clock = clock or utcnow
+    app.state.payment_provider = payment_provider or DevelopmentPaymentProvider()
     install_error_handlers(app)
     install_request_id(app)
     app.include_router(health_router)
@@ -61,4 +65,5 @@ def create_app(
     app.include_router(chat_internal_router)
     app.include_router(scheduling_router)
     app.include_router(scheduling_clinician_router)
+    app.include_router(payments_router)
     return app

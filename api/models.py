@@ -4,6 +4,7 @@ from api.clinicians.models import Clinician
 from api.core.db import Base
 from api.insurance.models import InsuranceCoverage
 from api.patients.models import Guardianship, Patient
+from api.payments.models import LedgerEntry, Order, RefundSettlement
 from api.scheduling.models import Appointment, Shift, Slot
 from api.support.models import SupportAgent
 
@@ -13,7 +14,10 @@ __all__ = [
     "Clinician",
     "Guardianship",
     "InsuranceCoverage",
+    "LedgerEntry",
+    "Order",
     "Patient",
+    "RefundSettlement",
     "Shift",
     "Slot",
     "SupportAgent",

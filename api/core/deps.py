@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 import hmac
+import uuid
 from collections.abc import AsyncIterator
 from typing import Annotated
 
-from fastapi import Depends, Request
+from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,7 +18,9 @@ from api.core.errors import Forbidden, NotAuthenticated
 from api.core.settings import Settings
 from api.identity.tokens import Principal, Role, read_access_token
 from api.patients.models import Patient
+from api.payments.provider import PaymentProvider
 from api.policy.rules import ClinicPolicy
+from api.support.models import SupportAgent
 
 
 def get_settings_dep(request: Request) -> Settings:
@@ -34,6 +37,31 @@ def get_policy_dep(request: Request) -> ClinicPolicy:
 
 
 PolicyDep = Annotated[ClinicPolicy, Depends(get_policy_dep)]
+
+
+def get_payment_provider(request: Request) -> PaymentProvider:
+    provider: PaymentProvider = request.app.state.payment_provider
+    return provider
+
+
+PaymentProviderDep = Annotated[PaymentProvider, Depends(get_payment_provider)]
+
+
+def get_idempotency_key(
+    idempotency_key: Annotated[
+        str | None,
+        Header(
+            max_length=100,
+            pattern=r"^[A-Za-z0-9._:-]{8,100}$",
+            description="Makes a retried request safe: the same key never pays twice.",
+        ),
+    ] = None,
+) -> str:
+    # Without a key each request is new; clients that retry must send one.
+    return idempotency_key or f"auto-{uuid.uuid4().hex}"
+
+
+IdempotencyKey = Annotated[str, Depends(get_idempotency_key)]
 
 
 def get_now(request: Request) -> dt.datetime:
@@ -98,6 +126,18 @@ async def get_current_clinician(principal: CurrentPrincipal, session: DbSession)
 
 
 CurrentClinician = Annotated[Clinician, Depends(get_current_clinician)]
+
+
+async def get_current_support(principal: CurrentPrincipal, session: DbSession) -> SupportAgent:
+    if principal.role is not Role.SUPPORT:
+        raise Forbidden("Only support staff can do this.")
+    agent = await session.get(SupportAgent, principal.subject)
+    if agent is None or not agent.active:
+        raise NotAuthenticated("This support account is not active. Please log in again.")
+    return agent
+
+
+CurrentSupport = Annotated[SupportAgent, Depends(get_current_support)]
 
 
 def require_service_token(credentials: BearerCredentials, settings: SettingsDep) -> None:

@@ -264,6 +264,36 @@ class ClinicPolicy(_Strict):
             )
         return None
 
+    def late_doctor_refusal(
+        self,
+        *,
+        mode: BookingMode,
+        booked_at: dt.datetime,
+        starts_at: dt.datetime,
+        started_at: dt.datetime | None,
+    ) -> RuleBroken | None:
+        """Why a late doctor does not earn a refund here, or None if it does."""
+        rule = self.refunds.doctor_late
+        if mode is BookingMode.DROP_IN and not rule.drop_in:
+            return RuleBroken(
+                "drop_in_not_refunded",
+                "Refunds for a late doctor apply to booked times, not drop-in.",
+            )
+        if starts_at - booked_at < dt.timedelta(days=rule.booked_at_least_days_ahead):
+            return RuleBroken(
+                "booked_too_late_for_refund",
+                "Refunds for a late doctor apply to times booked at least a day in advance.",
+            )
+        if started_at is None or started_at - starts_at <= dt.timedelta(
+            minutes=rule.more_than_minutes
+        ):
+            return RuleBroken(
+                "doctor_not_late_enough",
+                f"A refund is given when the doctor is more than {rule.more_than_minutes} "
+                "minutes late.",
+            )
+        return None
+
     def price_ore(self, service: Service, *, insured: bool) -> int:
         """What the patient pays: nothing where insurance covers the service."""
         rules = self.services[service]

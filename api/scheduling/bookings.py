@@ -9,16 +9,23 @@ from sqlalchemy import Select, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.core.errors import DomainError, NotFound
 from api.insurance.service import is_insured
 from api.patients.models import Patient
 from api.patients.service import actable_ids, get_actable
+from api.payments import service as payments
+from api.payments.provider import PaymentProvider
 from api.policy.rules import BookingMode, ClinicPolicy, Service
 from api.scheduling.errors import NotChangeable, SlotTaken, rule_error
 from api.scheduling.models import SLOT_HOLDING, Appointment, AppointmentStatus, Slot
 
 CHANGEABLE = (AppointmentStatus.BOOKED, AppointmentStatus.WAITLIST)
+_DESCRIPTIONS = {
+    Service.DOCTOR_CONSULT: "Video consult with a doctor",
+    Service.PSYCHOLOGIST_SESSION: "Video session with a psychologist (45 min)",
+}
 
 
 def local_day_bounds(day: dt.date, policy: ClinicPolicy) -> tuple[dt.datetime, dt.datetime]:
@@ -66,6 +73,35 @@ async def free_slots(
     ]
 
 
+async def _replay(
+    session: AsyncSession, actor: Patient, idempotency_key: str, slot_id: uuid.UUID
+) -> Appointment | None:
+    """The booking an earlier request with this Idempotency-Key made, if any."""
+    order = await payments.find_order(
+        session=session, payer_id=actor.id, idempotency_key=idempotency_key
+    )
+    if order is None or order.appointment_id is None:
+        return None
+    appointment = await _load(session, order.appointment_id)
+    if appointment.slot_id != slot_id:
+        raise DomainError(
+            "This Idempotency-Key was already used for another booking.",
+            code="idempotency_key_reused",
+        )
+    return appointment
+
+
+async def _load(session: AsyncSession, appointment_id: uuid.UUID) -> Appointment:
+    appointment = await session.scalar(
+        select(Appointment)
+        .options(selectinload(Appointment.clinician), selectinload(Appointment.order))
+        .where(Appointment.id == appointment_id)
+        .execution_options(populate_existing=True)
+    )
+    assert appointment is not None
+    return appointment
+
+
 async def book(
     *,
     session: AsyncSession,
@@ -74,9 +110,17 @@ async def book(
     patient_id: uuid.UUID | None,
     now: dt.datetime,
     policy: ClinicPolicy,
+    provider: PaymentProvider,
+    idempotency_key: str,
     replaces: Appointment | None = None,
 ) -> Appointment:
-    """Book a slot for the actor or their child. Raises SlotTaken if someone was first."""
+    """Book and pay for a slot for the actor or their child.
+
+    Raises SlotTaken if someone was first; a retried request (same Idempotency-Key) gets the
+    booking it already made and is never charged twice.
+    """
+    if (earlier := await _replay(session, actor, idempotency_key, slot_id)) is not None:
+        return earlier
     patient = await get_actable(
         session=session,
         actor=actor,
@@ -122,7 +166,23 @@ async def book(
         async with session.begin_nested():
             session.add(appointment)
     except IntegrityError:
+        if (earlier := await _replay(session, actor, idempotency_key, slot_id)) is not None:
+            return earlier
         raise SlotTaken() from None
+    local_start = policy.local(slot.starts_at)
+    order = await payments.charge(
+        session=session,
+        provider=provider,
+        payer_id=actor.id,
+        patient_id=patient.id,
+        appointment_id=appointment.id,
+        description=f"{_DESCRIPTIONS[slot.service]}, {local_start:%d.%m.%Y %H:%M}",
+        list_price_ore=policy.rules_for(slot.service).price_ore,
+        total_ore=appointment.price_ore,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    set_committed_value(appointment, "order", order)
     return appointment
 
 
@@ -140,7 +200,7 @@ async def get_visible(
     )
     appointment = await session.scalar(
         select(Appointment)
-        .options(selectinload(Appointment.clinician))
+        .options(selectinload(Appointment.clinician), selectinload(Appointment.order))
         .where(Appointment.id == appointment_id, Appointment.patient_id.in_(ids))
     )
     if appointment is None:
@@ -157,7 +217,7 @@ async def list_visible(
     )
     rows = await session.scalars(
         select(Appointment)
-        .options(selectinload(Appointment.clinician))
+        .options(selectinload(Appointment.clinician), selectinload(Appointment.order))
         .where(Appointment.patient_id.in_(ids))
         .order_by(Appointment.starts_at.is_(None), Appointment.starts_at, Appointment.created_at)
     )
@@ -197,6 +257,15 @@ async def cancel(
     appointment.cancelled_at = now
     appointment.cancel_reason = reason
     await session.flush()
+    if appointment.order is not None:
+        # Cancelled in time: the money goes back automatically.
+        await payments.refund(
+            session=session,
+            order_id=appointment.order.id,
+            reason="cancelled_in_time",
+            idempotency_key=f"refund:{appointment.id}",
+            now=now,
+        )
     return appointment
 
 
@@ -208,8 +277,12 @@ async def reschedule(
     slot_id: uuid.UUID,
     now: dt.datetime,
     policy: ClinicPolicy,
+    provider: PaymentProvider,
+    idempotency_key: str,
 ) -> Appointment:
     """Cancel and book anew in one transaction: if the new time fails, nothing changes."""
+    if (earlier := await _replay(session, actor, idempotency_key, slot_id)) is not None:
+        return earlier
     old = await get_visible(
         session=session, actor=actor, appointment_id=appointment_id, policy=policy, now=now
     )
@@ -238,5 +311,7 @@ async def reschedule(
         patient_id=old.patient_id,
         now=now,
         policy=policy,
+        provider=provider,
+        idempotency_key=idempotency_key,
         replaces=old,
     )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.clinicians.models import Clinician
 from api.core.db import Base, UtcDateTime, utcnow
+from api.payments.models import Order
 from api.policy.rules import BookingMode, Service
 
 
@@ -137,6 +138,13 @@ class Appointment(Base):
 
     slot: Mapped[Slot | None] = relationship(lazy="raise")
     clinician: Mapped[Clinician | None] = relationship(lazy="raise")
+    # The order (receipt) that paid for it; written by the payments domain.
+    order: Mapped[Order | None] = relationship(
+        primaryjoin="Appointment.id == foreign(Order.appointment_id)",
+        viewonly=True,
+        uselist=False,
+        lazy="raise",
+    )
 
     __table_args__ = (
         # The double-booking guard lives in the database: one slot-holding appointment per

@@ -11,12 +11,15 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from api.clinicians.models import Clinician, ClinicianKind
 from api.core.errors import DomainError, Forbidden, NotFound
 from api.insurance.service import is_insured
 from api.patients.models import Patient
 from api.patients.service import get_actable
+from api.payments import service as payments
+from api.payments.provider import PaymentProvider
 from api.policy.rules import BookingMode, ClinicPolicy, Service
 from api.scheduling.errors import AlreadyInQueue, rule_error
 from api.scheduling.models import Appointment, AppointmentStatus
@@ -41,6 +44,8 @@ async def join(
     patient_id: uuid.UUID | None,
     now: dt.datetime,
     policy: ClinicPolicy,
+    provider: PaymentProvider,
+    idempotency_key: str,
 ) -> Appointment:
     """Join the drop-in queue (opening hours only); one place per patient."""
     rule = policy.booking_refusal(
@@ -80,6 +85,19 @@ async def join(
             session.add(place)
     except IntegrityError:
         raise AlreadyInQueue() from None
+    order = await payments.charge(
+        session=session,
+        provider=provider,
+        payer_id=actor.id,
+        patient_id=patient.id,
+        appointment_id=place.id,
+        description="Video consult with a doctor (drop-in)",
+        list_price_ore=policy.rules_for(Service.DOCTOR_CONSULT).price_ore,
+        total_ore=place.price_ore,
+        idempotency_key=idempotency_key,
+        now=now,
+    )
+    set_committed_value(place, "order", order)
     return place
 
 
@@ -166,7 +184,7 @@ async def take_next(
     opens, _ = policy.opening_window("doctor", policy.local(now).date())
     query = (
         select(Appointment)
-        .options(selectinload(Appointment.clinician))
+        .options(selectinload(Appointment.clinician), selectinload(Appointment.order))
         .where(Appointment.status == AppointmentStatus.WAITLIST, Appointment.queued_at >= opens)
         .order_by(Appointment.queued_at, Appointment.id)
         .limit(1)
@@ -190,7 +208,9 @@ async def complete(
 ) -> Appointment:
     """The clinician closes a consult they took; it counts towards the wait estimate."""
     appointment = await session.get(
-        Appointment, appointment_id, options=[selectinload(Appointment.clinician)]
+        Appointment,
+        appointment_id,
+        options=[selectinload(Appointment.clinician), selectinload(Appointment.order)],
     )
     if appointment is None or appointment.clinician_id != clinician.id:
         raise NotFound("No such consult.")

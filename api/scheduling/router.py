@@ -8,7 +8,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, status
 
-from api.core.deps import CurrentClinician, CurrentPatient, DbSession, Now, PolicyDep
+from api.core.deps import (
+    CurrentClinician,
+    CurrentPatient,
+    DbSession,
+    IdempotencyKey,
+    Now,
+    PaymentProviderDep,
+    PolicyDep,
+)
 from api.scheduling import bookings, queue
 from api.scheduling.schemas import (
     AppointmentOut,
@@ -51,7 +59,13 @@ async def list_slots(
 
 @router.post("/bookings", status_code=status.HTTP_201_CREATED)
 async def create_booking(
-    body: BookingRequest, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+    body: BookingRequest,
+    patient: CurrentPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+    provider: PaymentProviderDep,
+    idempotency_key: IdempotencyKey,
 ) -> AppointmentOut:
     """Book a time; 409 if someone else got it first, 422 if a clinic rule forbids it."""
     appointment = await bookings.book(
@@ -61,6 +75,8 @@ async def create_booking(
         patient_id=body.patient_id,
         now=now,
         policy=policy,
+        provider=provider,
+        idempotency_key=idempotency_key,
     )
     return AppointmentOut.of(appointment, policy)
 
@@ -103,6 +119,8 @@ async def reschedule_booking(
     session: DbSession,
     policy: PolicyDep,
     now: Now,
+    provider: PaymentProviderDep,
+    idempotency_key: IdempotencyKey,
 ) -> AppointmentOut:
     """Move a booking to another time: cancel and book in one step, or nothing changes."""
     appointment = await bookings.reschedule(
@@ -112,17 +130,31 @@ async def reschedule_booking(
         slot_id=body.slot_id,
         now=now,
         policy=policy,
+        provider=provider,
+        idempotency_key=idempotency_key,
     )
     return AppointmentOut.of(appointment, policy)
 
 
 @router.post("/queue", status_code=status.HTTP_201_CREATED)
 async def join_queue(
-    body: QueueJoinRequest, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+    body: QueueJoinRequest,
+    patient: CurrentPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+    provider: PaymentProviderDep,
+    idempotency_key: IdempotencyKey,
 ) -> QueuePlaceOut:
     """Join the doctors' drop-in queue."""
     appointment = await queue.join(
-        session=session, actor=patient, patient_id=body.patient_id, now=now, policy=policy
+        session=session,
+        actor=patient,
+        patient_id=body.patient_id,
+        now=now,
+        policy=policy,
+        provider=provider,
+        idempotency_key=idempotency_key,
     )
     place = await queue.place_of(session=session, appointment=appointment, now=now, policy=policy)
     return _place_out(place)

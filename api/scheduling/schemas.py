@@ -83,6 +83,12 @@ class QueueJoinRequest(BaseModel):
     patient_id: uuid.UUID | None = None
 
 
+class OrderSummary(BaseModel):
+    id: uuid.UUID
+    number: str
+    total_ore: int
+
+
 class AppointmentOut(BaseModel):
     id: uuid.UUID
     patient_id: uuid.UUID
@@ -97,6 +103,8 @@ class AppointmentOut(BaseModel):
     change_deadline: dt.datetime | None
     created_at: dt.datetime
     replaces_id: uuid.UUID | None
+    # The order that paid for it; its confirmation is the receipt (GET /api/v1/orders/{id}).
+    order: OrderSummary | None
 
     @classmethod
     def of(cls, appointment: Appointment, policy: ClinicPolicy) -> AppointmentOut:
@@ -117,6 +125,15 @@ class AppointmentOut(BaseModel):
             change_deadline=deadline,
             created_at=appointment.created_at,
             replaces_id=appointment.replaces_id,
+            order=(
+                OrderSummary(
+                    id=appointment.order.id,
+                    number=appointment.order.number,
+                    total_ore=appointment.order.total_ore,
+                )
+                if appointment.order
+                else None
+            ),
         )
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,6 +14,7 @@ import pytest
 from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession
 
+from api.clinicians.models import Clinician, ClinicianKind
 from api.core.db import create_engine, create_sessionmaker
 from api.core.settings import (
     ActionServerSettings,
@@ -24,6 +25,7 @@ from api.core.settings import (
     Settings,
 )
 from api.main import create_app
+from tests.api import factories
 from tests.support.postgres import throwaway_schema
 from tools.stack import migrate
 
@@ -141,3 +143,35 @@ def login(client: httpx.AsyncClient) -> Callable[..., Any]:
 @pytest.fixture
 def repo_root() -> Path:
     return Path(__file__).resolve().parents[2]
+
+
+OnDuty = Callable[..., Awaitable[Clinician]]
+
+
+@pytest.fixture
+def on_duty(engine: AsyncEngine) -> OnDuty:
+    """Commit a clinician with a shift on ``day`` from ``start`` to ``end`` (Oslo hours)."""
+
+    async def _on_duty(
+        day: dt.date, start: int = 8, end: int = 12, kind: ClinicianKind = ClinicianKind.DOCTOR
+    ) -> Clinician:
+        async with create_sessionmaker(engine)() as session:
+            clinician = await factories.clinician(session, kind=kind)
+            await factories.shift(session, clinician, day, start, end)
+            await session.commit()
+        return clinician
+
+    return _on_duty
+
+
+@pytest.fixture
+def committed(engine: AsyncEngine) -> Callable[..., Awaitable[Any]]:
+    """Run a factory in its own committed session (the app reads in its own sessions)."""
+
+    async def _run(factory: Callable[..., Awaitable[Any]], *args: Any, **kwargs: Any) -> Any:
+        async with create_sessionmaker(engine)() as session:
+            result = await factory(session, *args, **kwargs)
+            await session.commit()
+        return result
+
+    return _run

@@ -11,9 +11,8 @@ import pytest
 
 from api.clinicians.models import ClinicianKind
 from tests.api import factories
-from tests.api.conftest import Clock
+from tests.api.conftest import Clock, OnDuty
 from tests.api.factories import oslo
-from tests.api.scheduling.conftest import OnDuty
 
 Login = Callable[..., Any]
 

@@ -19,7 +19,7 @@ from api.core.db import create_sessionmaker
 from api.policy.rules import BookingMode
 from api.scheduling.models import SLOT_HOLDING, Appointment, AppointmentStatus, Slot
 from tests.api import factories
-from tests.api.scheduling.conftest import OnDuty
+from tests.api.conftest import OnDuty
 
 CLIENTS = 50
 

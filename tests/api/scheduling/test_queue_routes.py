@@ -9,9 +9,8 @@ from typing import Any
 import httpx
 
 from tests.api import factories
-from tests.api.conftest import Clock
+from tests.api.conftest import Clock, OnDuty
 from tests.api.factories import oslo
-from tests.api.scheduling.conftest import OnDuty
 
 Login = Callable[..., Any]
 
