@@ -11,9 +11,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from api.core.errors import NotFound
-from api.payments.models import LedgerEntry, LedgerKind, Order, RefundSettlement
 from api.patients.models import Patient
 from api.patients.service import actable_ids
+from api.payments.models import LedgerEntry, LedgerKind, Order, RefundSettlement
 from api.payments.provider import PaymentProvider
 from api.policy.rules import ClinicPolicy
 

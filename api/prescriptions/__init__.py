@@ -1,0 +1,1 @@
+"""Prescriptions and renewal requests."""
