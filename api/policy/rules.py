@@ -294,6 +294,54 @@ class ClinicPolicy(_Strict):
             )
         return None
 
+    def certificate_refusal(
+        self,
+        *,
+        kind: str,
+        education: str | None = None,
+        days: int | None = None,
+        chronic: bool = False,
+        reason: str | None = None,
+    ) -> RuleBroken | None:
+        """Why a certificate of ``kind`` cannot be requested, or None if a doctor may assess it.
+
+        ``reason`` names what the school absence is for when it is one of the refused
+        situations (e.g. gym_exemption, exam_illness).
+        """
+        rules = self.certificates.get(kind)
+        if rules is None:
+            known = ", ".join(sorted(k for k, v in self.certificates.items() if v.allowed))
+            return RuleBroken("unknown_certificate", f"We can assess these certificates: {known}.")
+        if not rules.allowed:
+            return RuleBroken(
+                "certificate_not_offered",
+                f"We do not write this certificate. Please contact {rules.where_instead}.",
+            )
+        elsewhere = rules.refused_where_instead or "your GP (fastlege)"
+        if chronic and "chronic_illness" in rules.refused_for:
+            return RuleBroken(
+                "chronic_illness", f"For a long-lasting illness, please contact {elsewhere}."
+            )
+        if reason is not None and reason in rules.refused_for:
+            return RuleBroken("certificate_not_offered", f"For this, please contact {elsewhere}.")
+        if rules.for_ and education not in rules.for_:
+            return RuleBroken(
+                "not_eligible",
+                "School absence certificates are for students in upper-secondary school, "
+                "college or university.",
+            )
+        if (
+            rules.min_days is not None
+            and rules.max_days is not None
+            and (days is None or not rules.min_days <= days <= rules.max_days)
+        ):
+            return RuleBroken(
+                "days_out_of_range",
+                f"The certificate covers {rules.min_days} to {rules.max_days} days, "
+                "counted from the day you contact us.",
+            )
+        return None
+
     def price_ore(self, service: Service, *, insured: bool) -> int:
         """What the patient pays: nothing where insurance covers the service."""
         rules = self.services[service]
