@@ -22,6 +22,9 @@ from api.identity.router import router as auth_router
 from api.payments.provider import DevelopmentPaymentProvider, PaymentProvider
 from api.payments.router import router as payments_router
 from api.policy.rules import ClinicPolicy, get_policy
+from api.prescriptions.prescription_list import StoredPrescriptionList
+from api.prescriptions.router import clinician_router as renewals_clinician_router
+from api.prescriptions.router import router as renewals_router
 from api.scheduling.router import clinician_router as scheduling_clinician_router
 from api.scheduling.router import router as scheduling_router
 
@@ -55,6 +58,7 @@ def create_app(
     app.state.policy = policy or get_policy()
     app.state.clock = clock or utcnow
     app.state.payment_provider = payment_provider or DevelopmentPaymentProvider()
+    app.state.prescription_list = StoredPrescriptionList()
     install_error_handlers(app)
     install_request_id(app)
     app.include_router(health_router)
@@ -66,4 +70,6 @@ def create_app(
     app.include_router(scheduling_router)
     app.include_router(scheduling_clinician_router)
     app.include_router(payments_router)
+    app.include_router(renewals_router)
+    app.include_router(renewals_clinician_router)
     return app

@@ -5,6 +5,7 @@ from api.core.db import Base
 from api.insurance.models import InsuranceCoverage
 from api.patients.models import Guardianship, Patient
 from api.payments.models import LedgerEntry, Order, RefundSettlement
+from api.prescriptions.models import Dispensation, RenewalRequest
 from api.scheduling.models import Appointment, Shift, Slot
 from api.support.models import SupportAgent
 
@@ -12,12 +13,14 @@ __all__ = [
     "Appointment",
     "Base",
     "Clinician",
+    "Dispensation",
     "Guardianship",
     "InsuranceCoverage",
     "LedgerEntry",
     "Order",
     "Patient",
     "RefundSettlement",
+    "RenewalRequest",
     "Shift",
     "Slot",
     "SupportAgent",

@@ -104,9 +104,11 @@ class PrescriptionPolicy(_Strict):
 
 class RenewalPolicy(_Strict):
     handled_within_minutes: int = Field(gt=0)
-    open_requests_per_patient: int = Field(gt=0)
+    # The database's partial unique index holds exactly this number; it cannot vary.
+    open_requests_per_patient: Literal[1]
     refund_if_refused: bool
-    consult_requested_price_ore: int = Field(ge=0)
+    max_supply_days: int = Field(gt=0)
+    consult_requested: Literal["refund_and_book"]
     not_renewable: Exclusions
     parents_for_children: bool
 
@@ -342,6 +344,85 @@ class ClinicPolicy(_Strict):
             )
         return None
 
+    def renewal_refusal(
+        self,
+        *,
+        reseptgruppe: str,
+        substance: str,
+        flags: frozenset[str],
+        supply_days: int,
+        last_dispensed: dt.date | None,
+        today: dt.date,
+        consent: bool,
+    ) -> RuleBroken | None:
+        """Why this medicine cannot be renewed without a consult, or None if a doctor may."""
+        rules = self.renewals.not_renewable
+        if not consent:
+            return RuleBroken(
+                "consent_required",
+                "We need your consent to look up your e-prescription list before a doctor can "
+                "renew anything.",
+            )
+        if substance in rules.substances:
+            return RuleBroken(
+                "excluded_substance",
+                f"We do not prescribe {substance}. Please contact your GP.",
+            )
+        if reseptgruppe in rules.reseptgrupper:
+            return RuleBroken(
+                "addictive_drug",
+                "We do not prescribe addictive medicines (reseptgruppe A and B), such as many "
+                "sleeping pills and strong painkillers. Please contact your GP.",
+            )
+        reasons = {
+            "limited_period": (
+                "limited_period_drug",
+                "This medicine is used for limited periods, so it needs a consult, not a renewal.",
+            ),
+            "needs_specialist_follow_up": (
+                "specialist_follow_up",
+                "This medicine needs a specialist's follow-up. Please contact the doctor who "
+                "follows you up.",
+            ),
+            "needs_close_follow_up": (
+                "close_follow_up",
+                "This medicine needs close follow-up by your GP or hospital. Please contact them.",
+            ),
+        }
+        for flag in rules.flags:
+            if flag in flags:
+                code, message = reasons[flag]
+                return RuleBroken(code, message)
+        months = rules.not_dispensed_within_months
+        if last_dispensed is None or last_dispensed < _months_before(today, months or 0):
+            return RuleBroken(
+                "not_dispensed_recently",
+                f"We can only renew medicines you have collected at a pharmacy in the last "
+                f"{months} months. Please book a video consult instead.",
+            )
+        if supply_days > self.renewals.max_supply_days:
+            return RuleBroken(
+                "supply_too_long",
+                f"We prescribe at most {self.renewals.max_supply_days // 30} months' supply at a "
+                "time.",
+            )
+        return None
+
+    def renewal_due_at(self, requested_at: dt.datetime) -> dt.datetime:
+        """When a renewal must be handled: the allowance counted inside doctors' hours."""
+        remaining = dt.timedelta(minutes=self.renewals.handled_within_minutes)
+        day = self.local(requested_at).date()
+        cursor = requested_at
+        while True:
+            opens, closes = self.opening_window("doctor", day)
+            start = max(cursor, opens)
+            if start < closes:
+                if start + remaining <= closes:
+                    return start + remaining
+                remaining -= closes - start
+            day += dt.timedelta(days=1)
+            cursor = self.opening_window("doctor", day)[0]
+
     def price_ore(self, service: Service, *, insured: bool) -> int:
         """What the patient pays: nothing where insurance covers the service."""
         rules = self.services[service]
@@ -359,6 +440,19 @@ class ClinicPolicy(_Strict):
 def age_on(birth_date: dt.date, day: dt.date) -> int:
     """Whole years of age on ``day``."""
     return day.year - birth_date.year - ((day.month, day.day) < (birth_date.month, birth_date.day))
+
+
+def _months_before(day: dt.date, months: int) -> dt.date:
+    """The same day of the month ``months`` earlier (clamped to the month's last day)."""
+    month_index = day.year * 12 + day.month - 1 - months
+    year, month = divmod(month_index, 12)
+    month += 1
+    for candidate in (day.day, 30, 29, 28):
+        try:
+            return dt.date(year, month, min(day.day, candidate))
+        except ValueError:
+            continue
+    raise AssertionError("unreachable")
 
 
 def _duration_words(minutes: int) -> str:

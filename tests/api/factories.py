@@ -14,6 +14,7 @@ from api.identity.national_id import make_national_id
 from api.insurance.models import InsuranceCoverage
 from api.patients.models import Guardianship, Patient
 from api.policy.rules import get_policy
+from api.prescriptions.models import Dispensation
 from api.scheduling.models import Shift
 from api.scheduling.schedules import add_shift
 from api.support.models import SupportAgent
@@ -113,4 +114,10 @@ async def insurance(session: AsyncSession, patient: Patient, *, insurer: str = "
             valid_to=None,
         )
     )
+    await session.flush()
+
+
+async def dispensed(session: AsyncSession, patient: Patient, substance: str, on: dt.date) -> None:
+    """A pharmacy dispensing on the stored prescription list."""
+    session.add(Dispensation(patient_id=patient.id, substance=substance, dispensed_on=on))
     await session.flush()

@@ -25,7 +25,7 @@ def test_prices_are_the_current_price_list() -> None:
     assert POLICY.rules_for(Service.NEW_PRESCRIPTION).price_ore == 375_00
     assert POLICY.rules_for(Service.PRESCRIPTION_RENEWAL).price_ore == 275_00
     assert POLICY.rules_for(PSYCHOLOGIST).price_ore == 1095_00
-    assert POLICY.renewals.consult_requested_price_ore == 375_00
+    assert POLICY.renewals.consult_requested == "refund_and_book"  # then a 375 consult
 
 
 def test_insurance_covers_doctors_and_prescriptions_never_psychologists() -> None:

@@ -1,0 +1,106 @@
+"""Renewal routes: patients request and follow; doctors work the queue."""
+
+from __future__ import annotations
+
+import uuid
+
+from fastapi import APIRouter, Request, status
+
+from api.core.deps import (
+    CurrentClinician,
+    CurrentPatient,
+    DbSession,
+    IdempotencyKey,
+    Now,
+    PaymentProviderDep,
+    PolicyDep,
+)
+from api.prescriptions import renewals
+from api.prescriptions.renewals import RenewalView
+from api.prescriptions.schemas import RenewalDecisionIn, RenewalIn, RenewalOut
+
+router = APIRouter(prefix="/api/v1", tags=["renewals"])
+clinician_router = APIRouter(prefix="/api/v1/clinician", tags=["clinician"])
+
+
+@router.post("/renewals", status_code=status.HTTP_201_CREATED)
+async def request_renewal(
+    body: RenewalIn,
+    request: Request,
+    patient: CurrentPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+    provider: PaymentProviderDep,
+    idempotency_key: IdempotencyKey,
+) -> RenewalOut:
+    """Ask for a renewal without a consult; refused at once (422) if the rules forbid it."""
+    created = await renewals.request_renewal(
+        session=session,
+        actor=patient,
+        patient_id=body.patient_id,
+        medication_text=body.medication,
+        supply_days=body.supply_days,
+        consent=body.consent_prescription_list,
+        now=now,
+        policy=policy,
+        provider=provider,
+        prescriptions=request.app.state.prescription_list,
+        idempotency_key=idempotency_key,
+    )
+    return RenewalOut.of(await renewals.view(session=session, request=created))
+
+
+@router.get("/renewals")
+async def list_renewals(
+    patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+) -> list[RenewalOut]:
+    rows = await renewals.list_visible(session=session, actor=patient, now=now, policy=policy)
+    return [RenewalOut.of(RenewalView(row, None)) for row in rows]
+
+
+@router.get("/renewals/{renewal_id}")
+async def get_renewal(
+    renewal_id: uuid.UUID, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+) -> RenewalOut:
+    """Status, queue position and the time it is due."""
+    row = await renewals.get_visible(
+        session=session, actor=patient, request_id=renewal_id, now=now, policy=policy
+    )
+    return RenewalOut.of(await renewals.view(session=session, request=row))
+
+
+@router.post("/renewals/{renewal_id}/cancel")
+async def cancel_renewal(
+    renewal_id: uuid.UUID, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+) -> RenewalOut:
+    row = await renewals.cancel(
+        session=session, actor=patient, request_id=renewal_id, now=now, policy=policy
+    )
+    return RenewalOut.of(RenewalView(row, None))
+
+
+@clinician_router.get("/renewals")
+async def renewal_queue(clinician: CurrentClinician, session: DbSession) -> list[RenewalOut]:
+    """Pending renewals, the most urgent first."""
+    rows = await renewals.pending(session=session, clinician=clinician)
+    return [RenewalOut.of(RenewalView(row, index + 1)) for index, row in enumerate(rows)]
+
+
+@clinician_router.post("/renewals/{renewal_id}/decision")
+async def decide_renewal(
+    renewal_id: uuid.UUID,
+    body: RenewalDecisionIn,
+    clinician: CurrentClinician,
+    session: DbSession,
+    now: Now,
+) -> RenewalOut:
+    row = await renewals.decide(
+        session=session,
+        clinician=clinician,
+        request_id=renewal_id,
+        decision=body.decision,
+        reason=body.reason,
+        now=now,
+    )
+    return RenewalOut.of(RenewalView(row, None))
