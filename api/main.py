@@ -19,12 +19,15 @@ from api.core.settings import Settings, get_settings
 from api.health.router import router as health_router
 from api.identity.router import dev_router as auth_dev_router
 from api.identity.router import router as auth_router
+from api.jobs import JobContext, start_scheduler, stop_scheduler
+from api.notifications.notifier import Notifier, RecordingNotifier
 from api.payments.provider import DevelopmentPaymentProvider, PaymentProvider
 from api.payments.router import router as payments_router
 from api.policy.rules import ClinicPolicy, get_policy
 from api.prescriptions.prescription_list import StoredPrescriptionList
 from api.prescriptions.router import clinician_router as renewals_clinician_router
 from api.prescriptions.router import router as renewals_router
+from api.privacy.router import router as privacy_router
 from api.scheduling.router import clinician_router as scheduling_clinician_router
 from api.scheduling.router import router as scheduling_router
 
@@ -35,6 +38,7 @@ def create_app(
     policy: ClinicPolicy | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     payment_provider: PaymentProvider | None = None,
+    notifier: Notifier | None = None,
 ) -> FastAPI:
     """Build the app; settings are validated here so a bad configuration fails at start."""
     settings = settings or get_settings()
@@ -46,9 +50,23 @@ def create_app(
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.rasa = RasaClient(settings.rasa)
         app.state.http = httpx.AsyncClient(timeout=5.0)
+        scheduler = None
+        if settings.scheduler.enabled:
+            scheduler = start_scheduler(
+                database_url=settings.database.url,
+                context=JobContext(
+                    sessionmaker=app.state.sessionmaker,
+                    notifier=app.state.notifier,
+                    provider=app.state.payment_provider,
+                    policy=app.state.policy,
+                    clock=app.state.clock,
+                ),
+            )
         try:
             yield
         finally:
+            if scheduler is not None:
+                stop_scheduler(scheduler)
             await app.state.http.aclose()
             await app.state.rasa.aclose()
             await engine.dispose()
@@ -59,6 +77,7 @@ def create_app(
     app.state.clock = clock or utcnow
     app.state.payment_provider = payment_provider or DevelopmentPaymentProvider()
     app.state.prescription_list = StoredPrescriptionList()
+    app.state.notifier = notifier or RecordingNotifier()
     install_error_handlers(app)
     install_request_id(app)
     app.include_router(health_router)
@@ -72,4 +91,5 @@ def create_app(
     app.include_router(payments_router)
     app.include_router(renewals_router)
     app.include_router(renewals_clinician_router)
+    app.include_router(privacy_router)
     return app

@@ -3,9 +3,11 @@
 from api.clinicians.models import Clinician
 from api.core.db import Base
 from api.insurance.models import InsuranceCoverage
+from api.notifications.models import Notification
 from api.patients.models import Guardianship, Patient
 from api.payments.models import LedgerEntry, Order, RefundSettlement
 from api.prescriptions.models import Dispensation, RenewalRequest
+from api.privacy.models import ErasureRequest
 from api.scheduling.models import Appointment, Shift, Slot
 from api.support.models import SupportAgent
 
@@ -14,9 +16,11 @@ __all__ = [
     "Base",
     "Clinician",
     "Dispensation",
+    "ErasureRequest",
     "Guardianship",
     "InsuranceCoverage",
     "LedgerEntry",
+    "Notification",
     "Order",
     "Patient",
     "RefundSettlement",

@@ -55,6 +55,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def is_ours(obj: Any, name: str | None, type_: str, reflected: bool, compare_to: Any) -> bool:
+    """Alembic filter: tables other programs keep in the same database are not ours to
+    migrate (Rasa's tracker `events`, APScheduler's `apscheduler_jobs`)."""
+    return not (type_ == "table" and reflected and compare_to is None)
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 

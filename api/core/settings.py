@@ -90,6 +90,13 @@ class ActionServerSettings(BaseSettings):
     service_token: SecretStr = SecretStr(DEV_SERVICE_TOKEN)
 
 
+class SchedulerSettings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="SCHEDULER_", extra="ignore")
+
+    # One scheduler per deployment: turn it off on all but one API process.
+    enabled: bool = True
+
+
 class VideoSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="VIDEO_", extra="ignore")
 
@@ -121,6 +128,7 @@ class Settings(BaseSettings):
     rasa: RasaSettings = Field(default_factory=RasaSettings)
     actions: ActionServerSettings = Field(default_factory=ActionServerSettings)
     video: VideoSettings = Field(default_factory=VideoSettings)
+    scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
 
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> Settings:

@@ -8,7 +8,7 @@ from logging.config import fileConfig
 from alembic import context
 from sqlalchemy.engine import Connection
 
-from api.core.db import create_engine
+from api.core.db import create_engine, is_ours
 from api.core.settings import DatabaseSettings
 from api.models import Base
 
@@ -31,6 +31,7 @@ def _run(connection: Connection) -> None:
         target_metadata=target_metadata,
         render_as_batch=connection.dialect.name == "sqlite",
         compare_type=True,
+        include_object=is_ours,
     )
     with context.begin_transaction():
         context.run_migrations()

@@ -61,6 +61,11 @@ class InsurancePolicy(_Strict):
     children_covered_below_age: int = Field(gt=0)
 
 
+class AppointmentPolicy(_Strict):
+    reminders_before_minutes: tuple[int, ...]
+    no_show_after_end_minutes: int = Field(ge=0)
+
+
 class GuardianPolicy(_Strict):
     act_for_children_below_age: int = Field(gt=0)
 
@@ -134,6 +139,7 @@ class CertificatePolicy(_Strict):
 
 class PrivacyPolicy(_Strict):
     erase_non_medical_within_days: int = Field(gt=0)
+    non_medical_data: tuple[Literal["phone", "email", "notification_texts"], ...]
     consults_recorded: Literal[False]
     data_region: str
 
@@ -153,6 +159,7 @@ class ClinicPolicy(_Strict):
     opening_hours: dict[Literal["doctor", "psychologist"], OpeningHours]
     services: dict[Service, ServicePolicy]
     insurance: InsurancePolicy
+    appointments: AppointmentPolicy
     guardians: GuardianPolicy
     cancellation: dict[Service, CancellationWindow]
     refunds: RefundPolicy

@@ -22,6 +22,7 @@ from api.core.settings import (
     DatabaseSettings,
     Environment,
     RasaSettings,
+    SchedulerSettings,
     Settings,
 )
 from api.main import create_app
@@ -75,6 +76,8 @@ def make_settings(database_url: str, **overrides: Any) -> Settings:
         "auth": AuthSettings(),
         "rasa": RasaSettings(url=CLOSED_URL, timeout_seconds=2),
         "actions": ActionServerSettings(url=CLOSED_URL),
+        # Jobs are called directly by their tests; a background scheduler would race them.
+        "scheduler": SchedulerSettings(enabled=False),
     }
     values.update(overrides)
     return Settings(**values)

@@ -5,12 +5,15 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.core.db import is_ours
 from api.models import Base
 
 
 async def test_models_match_migrations(engine: AsyncEngine) -> None:
     def diff(connection: Connection) -> list[object]:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(
+            connection, opts={"compare_type": True, "include_object": is_ours}
+        )
         return list(compare_metadata(context, Base.metadata))
 
     async with engine.connect() as connection:

@@ -1,0 +1,1 @@
+"""Messages to patients and staff, sent once each through a notifier."""

@@ -1,0 +1,1 @@
+"""GDPR requests: erasure of non-medical data with a written confirmation."""
