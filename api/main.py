@@ -9,6 +9,8 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from api.certificates.router import clinician_router as certificates_clinician_router
+from api.certificates.router import router as certificates_router
 from api.chat.rasa_client import RasaClient
 from api.chat.router import internal_router as chat_internal_router
 from api.chat.router import router as chat_router
@@ -30,6 +32,7 @@ from api.prescriptions.router import router as renewals_router
 from api.privacy.router import router as privacy_router
 from api.scheduling.router import clinician_router as scheduling_clinician_router
 from api.scheduling.router import router as scheduling_router
+from api.scheduling.router import support_router as scheduling_support_router
 
 
 def create_app(
@@ -88,8 +91,11 @@ def create_app(
     app.include_router(chat_internal_router)
     app.include_router(scheduling_router)
     app.include_router(scheduling_clinician_router)
+    app.include_router(scheduling_support_router)
     app.include_router(payments_router)
     app.include_router(renewals_router)
     app.include_router(renewals_clinician_router)
     app.include_router(privacy_router)
+    app.include_router(certificates_router)
+    app.include_router(certificates_clinician_router)
     return app

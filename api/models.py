@@ -1,5 +1,6 @@
 """Every table, imported in one place so that Alembic and tests see the whole metadata."""
 
+from api.certificates.models import CertificateRequest
 from api.clinicians.models import Clinician
 from api.core.db import Base
 from api.insurance.models import InsuranceCoverage
@@ -14,6 +15,7 @@ from api.support.models import SupportAgent
 __all__ = [
     "Appointment",
     "Base",
+    "CertificateRequest",
     "Clinician",
     "Dispensation",
     "ErasureRequest",

@@ -319,15 +319,19 @@ class ClinicPolicy(_Strict):
         """
         rules = self.certificates.get(kind)
         if rules is None:
-            known = ", ".join(sorted(k for k, v in self.certificates.items() if v.allowed))
-            return RuleBroken("unknown_certificate", f"We can assess these certificates: {known}.")
+            known = " and ".join(
+                sorted(k.replace("_", " ") for k, v in self.certificates.items() if v.allowed)
+            )
+            return RuleBroken(
+                "unknown_certificate", f"The certificates a doctor here can assess are: {known}."
+            )
         if not rules.allowed:
             return RuleBroken(
                 "certificate_not_offered",
                 f"We do not write this certificate. Please contact {rules.where_instead}.",
             )
         elsewhere = rules.refused_where_instead or "your GP (fastlege)"
-        if chronic and "chronic_illness" in rules.refused_for:
+        if (chronic or reason == "chronic_illness") and "chronic_illness" in rules.refused_for:
             return RuleBroken(
                 "chronic_illness", f"For a long-lasting illness, please contact {elsewhere}."
             )
@@ -429,6 +433,13 @@ class ClinicPolicy(_Strict):
                 remaining -= closes - start
             day += dt.timedelta(days=1)
             cursor = self.opening_window("doctor", day)[0]
+
+    def certificate_period(
+        self, *, contacted_at: dt.datetime, days: int | None
+    ) -> tuple[dt.date, dt.date | None]:
+        """A certificate runs from the Oslo day of contact, for ``days`` days."""
+        first = self.local(contacted_at).date()
+        return first, (first + dt.timedelta(days=days - 1) if days else None)
 
     def price_ore(self, service: Service, *, insured: bool) -> int:
         """What the patient pays: nothing where insurance covers the service."""

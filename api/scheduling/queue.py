@@ -201,23 +201,3 @@ async def take_next(
     appointment.started_at = now
     await session.flush()
     return appointment
-
-
-async def complete(
-    *, session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID, now: dt.datetime
-) -> Appointment:
-    """The clinician closes a consult they took; it counts towards the wait estimate."""
-    appointment = await session.get(
-        Appointment,
-        appointment_id,
-        options=[selectinload(Appointment.clinician), selectinload(Appointment.order)],
-    )
-    if appointment is None or appointment.clinician_id != clinician.id:
-        raise NotFound("No such consult.")
-    if appointment.status not in (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED):
-        raise DomainError(f"This consult is {appointment.status.value}.", code="not_in_progress")
-    appointment.status = AppointmentStatus.FULFILLED
-    appointment.started_at = appointment.started_at or appointment.starts_at or now
-    appointment.ended_at = now
-    await session.flush()
-    return appointment

@@ -11,19 +11,22 @@ from fastapi import APIRouter, Query, status
 from api.core.deps import (
     CurrentClinician,
     CurrentPatient,
+    CurrentSupport,
     DbSession,
     IdempotencyKey,
     Now,
     PaymentProviderDep,
     PolicyDep,
 )
-from api.scheduling import bookings, queue
+from api.scheduling import bookings, consults, queue, refunds
 from api.scheduling.schemas import (
     AppointmentOut,
     BookingRequest,
     NextPatientOut,
     QueueJoinRequest,
     QueuePlaceOut,
+    RefundOut,
+    RefundRequestIn,
     RescheduleRequest,
     ServiceParam,
     SlotOut,
@@ -31,6 +34,7 @@ from api.scheduling.schemas import (
 
 router = APIRouter(prefix="/api/v1", tags=["scheduling"])
 clinician_router = APIRouter(prefix="/api/v1/clinician", tags=["clinician"])
+support_router = APIRouter(prefix="/api/v1/support", tags=["support"])
 
 
 def _place_out(place: queue.QueuePlace) -> QueuePlaceOut:
@@ -188,6 +192,35 @@ async def take_next_patient(
     )
 
 
+@clinician_router.get("/appointments")
+async def my_consults(
+    date: Annotated[dt.date, Query(description="Calendar day in Europe/Oslo")],
+    clinician: CurrentClinician,
+    session: DbSession,
+    policy: PolicyDep,
+) -> list[AppointmentOut]:
+    """The clinician's own consults that day."""
+    rows = await consults.list_for_day(
+        session=session, clinician=clinician, day=date, policy=policy
+    )
+    return [AppointmentOut.of(row, policy) for row in rows]
+
+
+@clinician_router.post("/appointments/{appointment_id}/start")
+async def start_consult(
+    appointment_id: uuid.UUID,
+    clinician: CurrentClinician,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> AppointmentOut:
+    """The clinician opens the consult (its real start time is recorded)."""
+    appointment = await consults.start(
+        session=session, clinician=clinician, appointment_id=appointment_id, now=now
+    )
+    return AppointmentOut.of(appointment, policy)
+
+
 @clinician_router.post("/appointments/{appointment_id}/complete")
 async def complete_consult(
     appointment_id: uuid.UUID,
@@ -197,7 +230,43 @@ async def complete_consult(
     now: Now,
 ) -> AppointmentOut:
     """Close a consult the clinician held."""
-    appointment = await queue.complete(
+    appointment = await consults.complete(
         session=session, clinician=clinician, appointment_id=appointment_id, now=now
     )
     return AppointmentOut.of(appointment, policy)
+
+
+@router.post("/bookings/{booking_id}/refund-request")
+async def request_refund(
+    booking_id: uuid.UUID,
+    body: RefundRequestIn,
+    patient: CurrentPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> RefundOut:
+    """Money back for a late doctor (by the rules); technical failures go through support."""
+    entry = await refunds.request_refund(
+        session=session,
+        actor=patient,
+        appointment_id=booking_id,
+        reason=body.reason,
+        now=now,
+        policy=policy,
+    )
+    return RefundOut.of(entry, policy)
+
+
+@support_router.post("/appointments/{appointment_id}/refund")
+async def support_refund(
+    appointment_id: uuid.UUID,
+    agent: CurrentSupport,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> RefundOut:
+    """Refund a consult that failed for technical problems."""
+    entry = await refunds.support_refund(
+        session=session, agent=agent, appointment_id=appointment_id, now=now
+    )
+    return RefundOut.of(entry, policy)

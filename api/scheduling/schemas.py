@@ -5,10 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from enum import StrEnum
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from api.clinicians.models import Clinician
+from api.payments.models import LedgerEntry
 from api.policy.rules import BookingMode, ClinicPolicy, Service
 from api.scheduling.models import Appointment, AppointmentStatus, Slot
 
@@ -147,3 +149,26 @@ class QueuePlaceOut(BaseModel):
 
 class NextPatientOut(BaseModel):
     appointment: AppointmentOut | None
+
+
+class RefundRequestIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reason: Literal["doctor_late", "technical_failure"]
+
+
+class RefundOut(BaseModel):
+    order_id: uuid.UUID
+    amount_ore: int
+    reason: str
+    # Refunds reach the account within this many business days.
+    settles_within_business_days: int
+
+    @classmethod
+    def of(cls, entry: LedgerEntry, policy: ClinicPolicy) -> RefundOut:
+        return cls(
+            order_id=entry.order_id,
+            amount_ore=entry.amount_ore,
+            reason=entry.reason,
+            settles_within_business_days=policy.refunds.settlement_business_days.max,
+        )

@@ -1,0 +1,1 @@
+"""Certificate requests: patients ask, a doctor decides after assessment."""
