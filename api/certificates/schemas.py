@@ -9,13 +9,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from api.certificates.models import CertificateDecision, CertificateRequest, CertificateStatus
-
-
-def _no_nul(value: str | None) -> str | None:
-    # PostgreSQL cannot store NUL in text; nobody types one on purpose.
-    if value is not None and "\x00" in value:
-        raise ValueError("must not contain NUL characters")
-    return value
+from api.core.text import no_nul
 
 
 def _blank_is_none(value: str | None) -> str | None:
@@ -30,7 +24,7 @@ class _Body(BaseModel):
 class CertificateRequestIn(_Body):
     # A kind from the clinic's policy (school_absence, travel_cancellation, ...); others are
     # answered with the reason and where to go instead.
-    kind: Annotated[str, Field(max_length=40), AfterValidator(_no_nul)]
+    kind: Annotated[str, Field(max_length=40), AfterValidator(no_nul)]
     # Ask for a child the caller is guardian of; omitted = for the caller.
     patient_id: uuid.UUID | None = None
     education: Literal["upper_secondary", "college", "university", "primary", "other"] | None = None
@@ -38,11 +32,11 @@ class CertificateRequestIn(_Body):
     chronic: bool = False
     # What the absence is for when it is a special situation (gym_exemption, exam_illness).
     reason: Annotated[
-        str | None, Field(max_length=40), AfterValidator(_no_nul), AfterValidator(_blank_is_none)
+        str | None, Field(max_length=40), AfterValidator(no_nul), AfterValidator(_blank_is_none)
     ] = None
     travel_date: dt.date | None = None
     note: Annotated[
-        str | None, Field(max_length=500), AfterValidator(_no_nul), AfterValidator(_blank_is_none)
+        str | None, Field(max_length=500), AfterValidator(no_nul), AfterValidator(_blank_is_none)
     ] = None
 
 
@@ -50,7 +44,7 @@ class CertificateDecisionIn(_Body):
     decision: CertificateDecision
     # Required to refuse; an optional remark when issuing.
     reason: Annotated[
-        str | None, Field(max_length=300), AfterValidator(_no_nul), AfterValidator(_blank_is_none)
+        str | None, Field(max_length=300), AfterValidator(no_nul), AfterValidator(_blank_is_none)
     ] = None
     # Days granted when issuing; omitted = the days asked for.
     days: Annotated[int, Field(ge=1, le=31)] | None = None

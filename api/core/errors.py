@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 
 class DomainError(Exception):
@@ -70,6 +71,25 @@ def _validation_error(_request: Request, exc: Exception) -> JSONResponse:
     )
 
 
+def _http_error(_request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, StarletteHTTPException)
+    # Unknown routes, wrong methods, bodies that are not JSON: same shape as every error.
+    messages = {
+        400: "The request could not be read.",
+        404: "Not found.",
+        405: "This method is not allowed here.",
+    }
+    return JSONResponse(
+        {
+            "code": f"http_{exc.status_code}",
+            "message": messages.get(exc.status_code, str(exc.detail)),
+        },
+        status_code=exc.status_code,
+        headers=getattr(exc, "headers", None),
+    )
+
+
 def install_error_handlers(app: FastAPI) -> None:
+    app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(DomainError, _domain_error)
     app.add_exception_handler(RequestValidationError, _validation_error)

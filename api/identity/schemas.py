@@ -7,6 +7,7 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from api.core.text import CleanText
 from api.identity.tokens import Role
 
 
@@ -15,8 +16,8 @@ class DevLoginRequest(BaseModel):
 
     national_id: str = Field(max_length=32)
     role: Role = Role.PATIENT
-    given_name: str | None = Field(default=None, min_length=1, max_length=100)
-    family_name: str | None = Field(default=None, min_length=1, max_length=100)
+    given_name: CleanText | None = Field(default=None, min_length=1, max_length=100)
+    family_name: CleanText | None = Field(default=None, min_length=1, max_length=100)
 
 
 class TokenResponse(BaseModel):

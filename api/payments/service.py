@@ -7,15 +7,23 @@ import secrets
 import uuid
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
-from api.core.errors import NotFound
+from api.core.errors import DomainError, NotFound
 from api.patients.models import Patient
 from api.patients.service import actable_ids
 from api.payments.models import LedgerEntry, LedgerKind, Order, RefundSettlement
 from api.payments.provider import PaymentProvider
 from api.policy.rules import ClinicPolicy
+
+
+class IdempotencyKeyReused(DomainError):
+    code = "idempotency_key_reused"
+
+    def __init__(self) -> None:
+        super().__init__("This Idempotency-Key was already used for another purchase.")
 
 
 def _order_number(now: dt.datetime) -> str:
@@ -45,7 +53,13 @@ async def charge(
     idempotency_key: str,
     now: dt.datetime,
 ) -> Order:
-    """Write the order and its ledger lines; the provider is asked only for a real amount."""
+    """Write the order and its ledger lines; the provider is asked only for a real amount.
+
+    Callers replay a retried purchase before calling this; a key seen here again belongs to
+    another purchase and is refused.
+    """
+    if await find_order(session=session, payer_id=payer_id, idempotency_key=idempotency_key):
+        raise IdempotencyKeyReused()
     order = Order(
         number=_order_number(now),
         payer_id=payer_id,
@@ -58,8 +72,11 @@ async def charge(
         idempotency_key=idempotency_key,
         created_at=now,
     )
-    session.add(order)
-    await session.flush()
+    try:
+        async with session.begin_nested():
+            session.add(order)
+    except IntegrityError:
+        raise IdempotencyKeyReused() from None
     if order.insurance_cover_ore > 0:
         session.add(
             LedgerEntry(

@@ -84,8 +84,9 @@ async def request_renewal(
         replay = await session.scalar(
             select(RenewalRequest).where(RenewalRequest.order_id == earlier.id)
         )
-        if replay is not None:
-            return replay
+        if replay is None:
+            raise payments.IdempotencyKeyReused()
+        return replay
     patient = await get_actable(
         session=session,
         actor=actor,

@@ -8,6 +8,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from api.core.text import CleanText
 from api.prescriptions.models import RenewalStatus
 from api.prescriptions.renewals import RenewalView
 
@@ -35,7 +36,7 @@ class RenewalDecisionIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     decision: Literal["approve", "refuse", "consult"]
-    reason: str | None = Field(default=None, max_length=300)
+    reason: CleanText | None = Field(default=None, max_length=300)
 
 
 class RenewalOut(BaseModel):

@@ -84,10 +84,7 @@ async def _replay(
         return None
     appointment = await _load(session, order.appointment_id)
     if appointment.slot_id != slot_id:
-        raise DomainError(
-            "This Idempotency-Key was already used for another booking.",
-            code="idempotency_key_reused",
-        )
+        raise payments.IdempotencyKeyReused()
     return appointment
 
 

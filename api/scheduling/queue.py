@@ -47,7 +47,22 @@ async def join(
     provider: PaymentProvider,
     idempotency_key: str,
 ) -> Appointment:
-    """Join the drop-in queue (opening hours only); one place per patient."""
+    """Join the drop-in queue (opening hours only); one place per patient.
+
+    A retried request (same Idempotency-Key) gets the place it already made.
+    """
+    earlier = await payments.find_order(
+        session=session, payer_id=actor.id, idempotency_key=idempotency_key
+    )
+    if earlier is not None:
+        place = await session.scalar(
+            select(Appointment)
+            .options(selectinload(Appointment.clinician), selectinload(Appointment.order))
+            .where(Appointment.id == earlier.appointment_id)
+        )
+        if place is None or place.mode is not BookingMode.DROP_IN:
+            raise payments.IdempotencyKeyReused()
+        return place
     rule = policy.booking_refusal(
         service=Service.DOCTOR_CONSULT, mode=BookingMode.DROP_IN, starts_at=None, now=now
     )

@@ -159,3 +159,27 @@ async def test_simultaneous_first_logins_register_one_patient(client: httpx.Asyn
         headers = {"Authorization": f"Bearer {response.json()['access_token']}"}
         ids.add((await client.get("/api/v1/auth/me", headers=headers)).json()["id"])
     assert len(ids) == 1
+
+
+@pytest.mark.parametrize("field", ["given_name", "family_name"])
+async def test_nul_in_names_is_refused(client: httpx.AsyncClient, field: str) -> None:
+    response = await client.post(
+        "/api/v1/auth/dev-login", json={"national_id": factories.national_id(), field: "a\x00b"}
+    )
+    assert response.status_code == 422
+
+
+async def test_unknown_routes_and_unreadable_bodies_keep_the_error_shape(
+    client: httpx.AsyncClient,
+) -> None:
+    missing = await client.get("/api/v1/no-such-thing")
+    assert (missing.status_code, missing.json()["code"]) == (404, "http_404")
+    wrong_method = await client.delete("/api/v1/auth/dev-login")
+    assert wrong_method.json()["code"] == "http_405"
+    unreadable = await client.post(
+        "/api/v1/auth/dev-login",
+        content=b'{"national_id": "\xff"}',
+        headers={"content-type": "application/json"},
+    )
+    assert unreadable.status_code in (400, 422)
+    assert set(unreadable.json()) >= {"code", "message"}

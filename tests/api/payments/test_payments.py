@@ -258,3 +258,42 @@ async def test_the_ledger_is_append_only_in_the_database(
         with pytest.raises(DBAPIError, match="append-only"):
             await connection.execute(text(statement))
         await connection.rollback()
+
+
+async def test_a_key_is_one_purchase_across_kinds(
+    client: httpx.AsyncClient,
+    login: Login,
+    on_duty: OnDuty,
+    day: dt.date,
+    clock: Clock,
+    committed: Callable[..., Any],
+) -> None:
+    await on_duty(day, 8, 16)
+    clock.now = oslo(day, 8)
+    patient = await committed(factories.patient)
+    await committed(factories.dispensed, patient, "metformin", day - dt.timedelta(days=10))
+    headers = {**await login(patient.national_id), "Idempotency-Key": "one-purchase-only"}
+    booking = await client.post(
+        "/api/v1/bookings", json={"slot_id": await _first_slot(client, day, 4)}, headers=headers
+    )
+    assert booking.status_code == 201
+    queue = await client.post("/api/v1/queue", json={}, headers=headers)
+    assert (queue.status_code, queue.json()["code"]) == (422, "idempotency_key_reused")
+    renewal = await client.post(
+        "/api/v1/renewals",
+        json={"medication": "metformin", "consent_prescription_list": True},
+        headers=headers,
+    )
+    assert (renewal.status_code, renewal.json()["code"]) == (422, "idempotency_key_reused")
+
+
+async def test_a_retried_queue_join_returns_the_same_place(
+    client: httpx.AsyncClient, login: Login, on_duty: OnDuty, day: dt.date, clock: Clock
+) -> None:
+    await on_duty(day, 8, 16)
+    clock.now = oslo(day, 9)
+    headers = {**await login(factories.national_id()), "Idempotency-Key": "join-once-please"}
+    first = await client.post("/api/v1/queue", json={}, headers=headers)
+    second = await client.post("/api/v1/queue", json={}, headers=headers)
+    assert first.status_code == second.status_code == 201
+    assert first.json()["appointment_id"] == second.json()["appointment_id"]
