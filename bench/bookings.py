@@ -222,7 +222,7 @@ def main() -> None:
     print(f"{CLIENTS} concurrent clients, one uvicorn worker, {DOCTORS} doctors x 60 slots/day")
     print(
         f"{'backend':<11}{'scenario':<11}{'requests':>9}{'booked':>8}{'409':>8}"
-        f"{'booked/s':>12}{'p50 ms':>10}{'p99 ms':>10}"
+        f"{'req/s':>9}{'booked/s':>11}{'p50 ms':>10}{'p99 ms':>10}"
     )
     with ExitStack() as stack:
         workdir = Path(stack.enter_context(tempfile.TemporaryDirectory()))
