@@ -203,6 +203,11 @@ class ClinicPolicy(_Strict):
             raise ValueError("naive datetime: the clinic's rules need aware instants")
         return instant.astimezone(self.tz)
 
+    def opening_hours_text(self, kind: str) -> str:
+        """Opening hours as patients read them, e.g. "07:00-22:00"."""
+        hours = self.opening_hours[kind]  # type: ignore[index]
+        return f"{hours.opens:%H:%M}-{hours.closes:%H:%M}"
+
     def opening_window(self, kind: str, day: dt.date) -> tuple[dt.datetime, dt.datetime]:
         """Opening and closing instants (UTC) of ``day`` in Oslo, DST-correct."""
         hours = self.opening_hours[kind]  # type: ignore[index]
@@ -340,8 +345,7 @@ class ClinicPolicy(_Strict):
         if rules.for_ and education not in rules.for_:
             return RuleBroken(
                 "not_eligible",
-                "School absence certificates are for students in upper-secondary school, "
-                "college or university.",
+                f"This certificate is for students in {_listing(rules.for_)}.",
             )
         if (
             rules.min_days is not None
@@ -471,6 +475,15 @@ def _months_before(day: dt.date, months: int) -> dt.date:
         except ValueError:
             continue
     raise AssertionError("unreachable")
+
+
+_DISPLAY = {"upper_secondary": "upper-secondary school"}
+
+
+def _listing(words: tuple[str, ...]) -> str:
+    """("a", "b", "c") -> "a, b or c", with the policy's keys in words."""
+    names = [_DISPLAY.get(w, w.replace("_", " ")) for w in words]
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _duration_words(minutes: int) -> str:

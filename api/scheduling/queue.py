@@ -71,7 +71,8 @@ async def join(
     opens, closes = policy.opening_window("doctor", policy.local(now).date())
     if not opens <= now < closes:
         raise DomainError(
-            "The drop-in queue is open 07:00-22:00 every day. You can book a time instead.",
+            f"The drop-in queue is open {policy.opening_hours_text('doctor')} every day. "
+            "You can book a time instead.",
             code="queue_closed",
         )
     patient = await get_actable(

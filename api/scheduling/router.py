@@ -108,7 +108,7 @@ async def get_booking(
 async def cancel_booking(
     booking_id: uuid.UUID, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
 ) -> AppointmentOut:
-    """Cancel within the clinic's window (1 h doctor, 24 h psychologist)."""
+    """Cancel within the clinic's window (see `change_deadline`); a refund follows."""
     appointment = await bookings.cancel(
         session=session, actor=patient, appointment_id=booking_id, now=now, policy=policy
     )

@@ -45,7 +45,8 @@ async def add_shift(
     if ends_at <= starts_at:
         raise ShiftRefused("A shift must end after it starts.")
     if not policy.within_opening_hours(clinician.kind.value, starts_at, ends_at):
-        raise ShiftRefused("Shifts must lie within one day's opening hours (07:00-22:00).")
+        hours = policy.opening_hours_text(clinician.kind.value)
+        raise ShiftRefused(f"Shifts must lie within one day's opening hours ({hours}).")
     overlapping = await session.scalar(
         select(Shift.id).where(
             Shift.clinician_id == clinician.id,
