@@ -45,10 +45,32 @@ class ApiClient:
             await self._session.close()
         self._session = None
 
-    async def _get(self, path: str, *, request_id: Optional[str] = None) -> Dict[str, Any]:
-        headers = {"X-Request-ID": request_id} if request_id else {}
+    async def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        conversation_id: Optional[str] = None,
+        request_id: Optional[str] = None,
+        json: Optional[Dict[str, Any]] = None,
+        params: Optional[Dict[str, str]] = None,
+        idempotency_key: Optional[str] = None,
+    ) -> Any:
+        """One API call; the conversation id makes the API act for that conversation's patient.
+
+        Raises ApiError with the API's own code and patient-facing message on refusal.
+        """
+        headers: Dict[str, str] = {}
+        if request_id:
+            headers["X-Request-ID"] = request_id
+        if conversation_id:
+            headers["X-Conversation-ID"] = conversation_id
+        if idempotency_key:
+            headers["Idempotency-Key"] = idempotency_key
         try:
-            async with self._client().get(path, headers=headers) as response:
+            async with self._client().request(
+                method, path, headers=headers, json=json, params=params
+            ) as response:
                 body = await response.json(content_type=None)
                 if not 200 <= response.status < 300:
                     body = body if isinstance(body, dict) else {}
@@ -57,15 +79,17 @@ class ApiClient:
                         str(body.get("code", "api_error")),
                         str(body.get("message", "The clinic's system refused the request.")),
                     )
-                if not isinstance(body, dict):
-                    raise ApiError(
-                        response.status, "bad_response", "Unexpected answer from the API."
-                    )
                 return body
         except (aiohttp.ClientError, TimeoutError, ValueError) as exc:
             raise ApiError(
                 None, "unreachable", f"The clinic's system did not answer: {type(exc).__name__}"
             ) from None
+
+    async def _get(self, path: str, *, request_id: Optional[str] = None) -> Dict[str, Any]:
+        body = await self.call("GET", path, request_id=request_id)
+        if not isinstance(body, dict):
+            raise ApiError(200, "bad_response", "Unexpected answer from the API.")
+        return body
 
     async def conversation_patient(
         self, conversation_id: str, *, request_id: Optional[str] = None

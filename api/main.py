@@ -18,6 +18,7 @@ from api.core.db import create_engine, create_sessionmaker, utcnow
 from api.core.errors import install_error_handlers
 from api.core.request_id import install_request_id
 from api.core.settings import Settings, get_settings
+from api.handoffs.router import internal_router as handoffs_internal_router
 from api.health.router import router as health_router
 from api.identity.router import dev_router as auth_dev_router
 from api.identity.router import router as auth_router
@@ -33,6 +34,8 @@ from api.privacy.router import router as privacy_router
 from api.scheduling.router import clinician_router as scheduling_clinician_router
 from api.scheduling.router import router as scheduling_router
 from api.scheduling.router import support_router as scheduling_support_router
+from api.triage.router import clinician_router as triage_clinician_router
+from api.triage.router import router as triage_router
 
 
 def create_app(
@@ -89,6 +92,7 @@ def create_app(
         app.include_router(auth_dev_router)
     app.include_router(chat_router)
     app.include_router(chat_internal_router)
+    app.include_router(handoffs_internal_router)
     app.include_router(scheduling_router)
     app.include_router(scheduling_clinician_router)
     app.include_router(scheduling_support_router)
@@ -98,4 +102,6 @@ def create_app(
     app.include_router(privacy_router)
     app.include_router(certificates_router)
     app.include_router(certificates_clinician_router)
+    app.include_router(triage_router)
+    app.include_router(triage_clinician_router)
     return app

@@ -3,6 +3,7 @@
 from api.certificates.models import CertificateRequest
 from api.clinicians.models import Clinician
 from api.core.db import Base
+from api.handoffs.models import SupportTicket
 from api.insurance.models import InsuranceCoverage
 from api.notifications.models import Notification
 from api.patients.models import Guardianship, Patient
@@ -11,6 +12,7 @@ from api.prescriptions.models import Dispensation, RenewalRequest
 from api.privacy.models import ErasureRequest
 from api.scheduling.models import Appointment, Shift, Slot
 from api.support.models import SupportAgent
+from api.triage.models import SymptomCheck
 
 __all__ = [
     "Appointment",
@@ -30,4 +32,6 @@ __all__ = [
     "Shift",
     "Slot",
     "SupportAgent",
+    "SupportTicket",
+    "SymptomCheck",
 ]

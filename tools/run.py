@@ -38,7 +38,7 @@ def main() -> int:
     if settings.env is Environment.DEVELOPMENT:
         created = seed_development(settings)
         say(f"development seed: clinicians on duty for the next 7 days ({created} new shifts)")
-    say("training the Rasa model if config.yml, domain.yml or data/ changed ...")
+    say("training the Rasa model if config.yml, domain/, data/ or bot/ changed ...")
     model = train_model()
     say(f"model: {model.name}")
 

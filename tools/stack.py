@@ -82,7 +82,8 @@ class ProcessSpec:
     log: IO[bytes] | None = field(default=None, repr=False)
 
 
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data", "requirements/rasa.txt")
+# bot/ holds the custom NLU components, so its code is part of what a model is.
+TRAINING_INPUTS = ("config.yml", "domain", "data", "bot", "requirements/rasa.txt")
 
 
 def model_fingerprint() -> str:
@@ -90,7 +91,11 @@ def model_fingerprint() -> str:
     digest = hashlib.sha256()
     for name in TRAINING_INPUTS:
         root = REPO_ROOT / name
-        files = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        files = (
+            sorted(p for p in root.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+            if root.is_dir()
+            else [root]
+        )
         for path in files:
             digest.update(path.relative_to(REPO_ROOT).as_posix().encode() + b"\0")
             digest.update(path.read_bytes() + b"\0")
@@ -109,7 +114,7 @@ def train_model(*, quiet: bool = False, keep: int = 3) -> Path:
         return model
     command = [
         str(RASA_VENV / "bin" / "rasa"), "train",
-        "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+        "--config", "config.yml", "--domain", "domain", "--data", "data",
         "--out", str(MODELS_DIR), "--fixed-model-name", fingerprint,
     ]  # fmt: skip
     env = {**os.environ, **_rasa_base_env()}

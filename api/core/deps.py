@@ -12,6 +12,7 @@ from fastapi import Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from api.chat.conversations import patient_id_of
 from api.clinicians.models import Clinician
 from api.core.db import session_scope
 from api.core.errors import Forbidden, NotAuthenticated
@@ -84,11 +85,40 @@ _bearer = HTTPBearer(auto_error=False)
 BearerCredentials = Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]
 
 
+def _is_service_token(credentials: HTTPAuthorizationCredentials | None, settings: Settings) -> bool:
+    expected = settings.actions.service_token.get_secret_value().encode()
+    given = credentials.credentials.encode() if credentials else b""
+    return hmac.compare_digest(given, expected)
+
+
 def get_optional_principal(
-    credentials: BearerCredentials, settings: SettingsDep
+    credentials: BearerCredentials,
+    settings: SettingsDep,
+    request: Request,
+    conversation_id: Annotated[
+        str | None,
+        Header(
+            alias="X-Conversation-ID",
+            max_length=128,
+            include_in_schema=False,
+        ),
+    ] = None,
 ) -> Principal | None:
     if credentials is None:
         return None
+    if _is_service_token(credentials, settings):
+        # The assistant acts for whoever the gateway bound the conversation to: a patient's
+        # conversation id is derived from their verified login, so the action server can
+        # never choose the patient. Without such an id the caller is anonymous.
+        patient_id = patient_id_of(conversation_id) if conversation_id else None
+        if patient_id is None:
+            return None
+        return Principal(
+            subject=patient_id,
+            role=Role.PATIENT,
+            expires_at=request.app.state.clock() + dt.timedelta(minutes=1),
+            conversation_id=conversation_id,
+        )
     return read_access_token(credentials.credentials, settings=settings.auth)
 
 
@@ -142,9 +172,7 @@ CurrentSupport = Annotated[SupportAgent, Depends(get_current_support)]
 
 def require_service_token(credentials: BearerCredentials, settings: SettingsDep) -> None:
     """Internal routes answer only the action server, which holds the service token."""
-    expected = settings.actions.service_token.get_secret_value().encode()
-    given = credentials.credentials.encode() if credentials else b""
-    if not hmac.compare_digest(given, expected):
+    if not _is_service_token(credentials, settings):
         raise NotAuthenticated("This route is for the clinic's own services.")
 
 

@@ -28,6 +28,8 @@ class Principal:
     subject: uuid.UUID
     role: Role
     expires_at: dt.datetime
+    # Set when the action server acts for the patient of a gateway-made conversation.
+    conversation_id: str | None = None
 
 
 def issue_access_token(

@@ -12,11 +12,12 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from api.core.errors import DomainError, NotFound
+from api.insurance.service import is_insured
 from api.patients.models import Patient
-from api.patients.service import actable_ids
+from api.patients.service import actable_ids, get_actable
 from api.payments.models import LedgerEntry, LedgerKind, Order, RefundSettlement
 from api.payments.provider import PaymentProvider
-from api.policy.rules import ClinicPolicy
+from api.policy.rules import ClinicPolicy, Service
 
 
 class IdempotencyKeyReused(DomainError):
@@ -215,3 +216,25 @@ async def settle_refunds(
         settled += 1
     await session.flush()
     return settled
+
+
+async def quote(
+    *,
+    session: AsyncSession,
+    actor: Patient,
+    service: Service,
+    patient_id: uuid.UUID | None,
+    now: dt.datetime,
+    policy: ClinicPolicy,
+) -> tuple[int, int, bool]:
+    """(list price, price to pay, insured) for a consult, as booking would charge it."""
+    today = policy.local(now).date()
+    patient = await get_actable(
+        session=session, actor=actor, patient_id=patient_id, today=today, policy=policy
+    )
+    insured = await is_insured(session=session, patient=patient, on=today, policy=policy)
+    return (
+        policy.price_ore(service, insured=False),
+        policy.price_ore(service, insured=insured),
+        insured,
+    )

@@ -28,6 +28,17 @@ class BookingMode(StrEnum):
     DROP_IN = "drop_in"
 
 
+class RedFlag(StrEnum):
+    """Warning signs a symptom check asks about; the policy says how urgent each one is."""
+
+    BREATHING_DIFFICULTY = "breathing_difficulty"
+    CHEST_PAIN = "chest_pain"
+    CONFUSION = "confusion"
+    RASH_OR_STIFF_NECK = "rash_or_stiff_neck"
+    SEVERE_BLEEDING = "severe_bleeding"
+    SEVERE_PAIN = "severe_pain"
+
+
 class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
@@ -144,6 +155,48 @@ class PrivacyPolicy(_Strict):
     data_region: str
 
 
+class TriagePolicy(_Strict):
+    """Symptom-check thresholds; api/triage/rules.py applies them."""
+
+    fever_from_celsius: float = Field(ge=37.0, le=39.0)
+    urgent_fever_from_celsius: float = Field(le=42.0)
+    infant_fever_urgent_below_months: int = Field(gt=0)
+    child_fever_consult_below_months: int = Field(gt=0)
+    fever_consult_after_days: float = Field(ge=0)
+    consult_from_severity: int = Field(ge=1, le=10)
+    urgent_from_severity: int = Field(ge=1, le=10)
+    pregnant_urgent_from_severity: int = Field(ge=1, le=10)
+    self_care_max_days: float = Field(ge=0)
+    lingering_after_days: float = Field(ge=0)
+    self_care_from_age_years: int = Field(gt=0)
+    emergency_red_flags: frozenset[RedFlag]
+    urgent_red_flags: frozenset[RedFlag]
+
+    @model_validator(mode="after")
+    def _thresholds_in_order(self) -> TriagePolicy:
+        if self.urgent_fever_from_celsius <= self.fever_from_celsius:
+            raise ValueError("urgent fever must be above the fever threshold")
+        if self.infant_fever_urgent_below_months > self.child_fever_consult_below_months:
+            raise ValueError("the infant age limit must not exceed the young child age limit")
+        if not self.consult_from_severity < self.urgent_from_severity:
+            raise ValueError("consult severity must be below urgent severity")
+        if self.pregnant_urgent_from_severity > self.urgent_from_severity:
+            raise ValueError("pregnant urgent severity must not exceed urgent severity")
+        if self.lingering_after_days < self.self_care_max_days:
+            raise ValueError("lingering must not start before self-care ends")
+        # A red flag left out would be silently ignored; one in both lists is ambiguous.
+        if self.emergency_red_flags & self.urgent_red_flags:
+            raise ValueError("a red flag is either an emergency or urgent, not both")
+        unlisted = set(RedFlag) - self.emergency_red_flags - self.urgent_red_flags
+        if unlisted:
+            raise ValueError(f"red flags missing from triage: {sorted(unlisted)}")
+        return self
+
+    @property
+    def self_care_max_severity(self) -> int:
+        return self.consult_from_severity - 1
+
+
 class EmergencyNumbers(_Strict):
     life_threatening: str
     urgent: str
@@ -168,6 +221,7 @@ class ClinicPolicy(_Strict):
     certificates: dict[str, CertificatePolicy]
     privacy: PrivacyPolicy
     emergency: EmergencyNumbers
+    triage: TriagePolicy
 
     @field_validator("timezone")
     @classmethod

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 import uuid
+from typing import Annotated
 
-from fastapi import APIRouter, Request, status
+from fastapi import APIRouter, Query, Request, status
 
 from api.core.deps import (
     CurrentClinician,
@@ -17,7 +18,7 @@ from api.core.deps import (
 )
 from api.prescriptions import renewals
 from api.prescriptions.renewals import RenewalView
-from api.prescriptions.schemas import RenewalDecisionIn, RenewalIn, RenewalOut
+from api.prescriptions.schemas import MedicationOut, RenewalDecisionIn, RenewalIn, RenewalOut
 
 router = APIRouter(prefix="/api/v1", tags=["renewals"])
 clinician_router = APIRouter(prefix="/api/v1/clinician", tags=["clinician"])
@@ -49,6 +50,14 @@ async def request_renewal(
         idempotency_key=idempotency_key,
     )
     return RenewalOut.of(await renewals.view(session=session, request=created))
+
+
+@router.get("/medications/match")
+async def match_medication(
+    q: Annotated[str, Query(min_length=1, max_length=200, description="As the patient writes it")],
+) -> MedicationOut:
+    """The medicine a patient means, typos tolerated; 422 with suggestions when unsure."""
+    return MedicationOut.of(renewals.resolve_medication(q))
 
 
 @router.get("/renewals")

@@ -9,6 +9,7 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from api.core.text import CleanText
+from api.prescriptions.medications import Medication
 from api.prescriptions.models import RenewalStatus
 from api.prescriptions.renewals import RenewalView
 
@@ -72,3 +73,15 @@ class RenewalOut(BaseModel):
             decided_at=r.decided_at,
             created_at=r.created_at,
         )
+
+
+class MedicationOut(BaseModel):
+    """A medicine from the clinic's table (no patient data)."""
+
+    substance: str
+    atc: str
+    names: list[str]
+
+    @classmethod
+    def of(cls, medication: Medication) -> MedicationOut:
+        return cls(substance=medication.substance, atc=medication.atc, names=list(medication.names))

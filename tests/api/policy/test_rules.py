@@ -9,6 +9,7 @@ import yaml
 from api.policy.rules import (
     POLICY_FILE,
     BookingMode,
+    RedFlag,
     Service,
     get_policy,
     load_policy,
@@ -153,6 +154,26 @@ def test_naive_datetimes_are_refused() -> None:
         POLICY.local(dt.datetime(2033, 1, 1, 12))
 
 
+def test_triage_thresholds_are_conservative() -> None:
+    rules = POLICY.triage
+    assert rules.fever_from_celsius == 38.0
+    assert rules.urgent_fever_from_celsius == 40.0
+    assert rules.infant_fever_urgent_below_months == 3
+    assert rules.consult_from_severity == 4
+    assert rules.urgent_from_severity == 8
+    assert rules.self_care_max_days == 7
+    assert rules.lingering_after_days == 14
+    assert rules.self_care_from_age_years == 18
+    # Every red flag the API accepts has a level; only severe pain is not an emergency.
+    assert rules.emergency_red_flags | rules.urgent_red_flags == set(RedFlag)
+    assert rules.urgent_red_flags == {RedFlag.SEVERE_PAIN}
+
+
+def test_triage_policy_is_frozen() -> None:
+    with pytest.raises(ValueError, match="frozen"):
+        POLICY.triage.fever_from_celsius = 39.0  # type: ignore[misc]
+
+
 def _broken(tmp_path: Path, change: dict[str, object]) -> Path:
     data = yaml.safe_load(POLICY_FILE.read_text(encoding="utf-8"))
     for dotted, value in change.items():
@@ -179,6 +200,16 @@ def _broken(tmp_path: Path, change: dict[str, object]) -> Path:
         ({"certificates.sick_leave": {"allowed": False}}, "where to go instead"),
         ({"surprise": 1}, "surprise"),
         ({"cancellation.doctor_consult": None}, "cancellation window"),
+        ({"triage": None}, "triage"),
+        ({"triage.urgent_fever_from_celsius": 38.0}, "urgent fever"),
+        ({"triage.fever_from_celsius": 36.0}, "fever_from_celsius"),
+        ({"triage.urgent_from_severity": 4}, "consult severity"),
+        ({"triage.pregnant_urgent_from_severity": 9}, "pregnant urgent"),
+        ({"triage.lingering_after_days": 6}, "lingering"),
+        ({"triage.infant_fever_urgent_below_months": 30}, "infant age"),
+        ({"triage.urgent_red_flags": []}, "missing from triage"),
+        ({"triage.urgent_red_flags": ["severe_pain", "chest_pain"]}, "not both"),
+        ({"triage.urgent_red_flags": ["severe_pain", "hiccups"]}, "urgent_red_flags"),
     ],
 )
 def test_broken_policy_files_are_refused(

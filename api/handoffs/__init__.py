@@ -1,0 +1,1 @@
+"""Conversations the assistant hands to a human: support tickets with the transcript."""

@@ -1,0 +1,1 @@
+"""Symptom checks: the assistant asks, the API triages, the treating clinician reads."""

@@ -1,0 +1,107 @@
+"""Symptom-check routes: the assistant posts answers, the treating clinician reads them."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends
+
+from api.core.deps import (
+    CurrentClinician,
+    CurrentPatient,
+    DbSession,
+    Now,
+    OptionalPrincipal,
+    PolicyDep,
+    get_current_patient,
+)
+from api.patients.models import Patient
+from api.triage import service
+from api.triage.schemas import (
+    AttachIn,
+    ClinicianSymptomCheckOut,
+    SymptomCheckIn,
+    SymptomCheckOut,
+    TriageOut,
+)
+
+router = APIRouter(prefix="/api/v1", tags=["triage"])
+clinician_router = APIRouter(prefix="/api/v1/clinician", tags=["clinician"])
+
+
+async def get_optional_patient(principal: OptionalPrincipal, session: DbSession) -> Patient | None:
+    """Anonymous callers are welcome; staff tokens are not patients (403)."""
+    if principal is None:
+        return None
+    return await get_current_patient(principal, session)
+
+
+OptionalPatient = Annotated[Patient | None, Depends(get_optional_patient)]
+
+
+@router.post("/symptom-checks")
+async def create_symptom_check(
+    body: SymptomCheckIn,
+    patient: OptionalPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> TriageOut:
+    """Triage a symptom check; kept for the treating clinician when a patient is logged in."""
+    assessment = await service.create(
+        session=session, actor=patient, answers=body, policy=policy, now=now
+    )
+    return TriageOut.of(
+        check_id=assessment.check.id if assessment.check else None,
+        level=assessment.triage.level,
+        reasons=assessment.triage.reasons,
+        policy=policy,
+    )
+
+
+@router.get("/symptom-checks/{check_id}")
+async def get_symptom_check(
+    check_id: uuid.UUID,
+    patient: CurrentPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> SymptomCheckOut:
+    """The triage of one of the caller's (or their child's) checks; the answers stay private."""
+    row = await service.get_for_patient(
+        session=session, actor=patient, check_id=check_id, now=now, policy=policy
+    )
+    return SymptomCheckOut.of_row(row, policy=policy)
+
+
+@router.post("/symptom-checks/{check_id}/attach")
+async def attach_symptom_check(
+    check_id: uuid.UUID,
+    body: AttachIn,
+    patient: CurrentPatient,
+    session: DbSession,
+    policy: PolicyDep,
+    now: Now,
+) -> SymptomCheckOut:
+    """Hand a check to an upcoming consult of the same patient (once)."""
+    row = await service.attach_to_appointment(
+        session=session,
+        actor=patient,
+        check_id=check_id,
+        appointment_id=body.appointment_id,
+        now=now,
+        policy=policy,
+    )
+    return SymptomCheckOut.of_row(row, policy=policy)
+
+
+@clinician_router.get("/appointments/{appointment_id}/symptom-check")
+async def get_consult_symptom_check(
+    appointment_id: uuid.UUID, clinician: CurrentClinician, session: DbSession
+) -> ClinicianSymptomCheckOut:
+    """The symptom check handed to a consult (its own clinician only)."""
+    row = await service.get_for_clinician(
+        session=session, clinician=clinician, appointment_id=appointment_id
+    )
+    return ClinicianSymptomCheckOut.of(row)
