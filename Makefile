@@ -17,13 +17,14 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test lint model bench clean
+.PHONY: help setup run test lint model eval bench clean
 
 help:
 	@echo "make run    set up what is missing, then start Rasa, the action server and the API"
 	@echo "make test   set up what is missing, then lint and run the whole test suite"
 	@echo "make setup  only create/refresh the two virtual environments"
 	@echo "make lint   ruff and mypy"
+	@echo "make eval   score the assistant on the held-out NLU and safety sets"
 	@echo "make bench  print the benchmark figures"
 
 setup: $(APP_STAMP) $(RASA_STAMP)
@@ -42,15 +43,29 @@ $(RASA_STAMP): $(RASA_REQ)
 	$(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) -r $(RASA_REQ)
 	@rm -f $(RASA_VENV)/.stamp-*; touch $@
 
+# Trains only when config, domain, data, bot/ or Rasa's pins changed; prints the model path.
+TRAIN := $(APP_VENV)/bin/python -c "from tools.stack import train_model; print(train_model())"
+
 model: setup
-	$(APP_VENV)/bin/python -c "from tools.stack import train_model; print(train_model())"
+	$(TRAIN)
+
+eval: setup
+	@model=$$($(TRAIN)) && \
+	  $(RASA_VENV)/bin/python -m tools.nlu_eval --model $$model; nlu=$$?; \
+	  $(RASA_VENV)/bin/python -m tools.safety_report --model $$model; safety=$$?; \
+	  exit $$((nlu || safety))
 
 run: setup
 	$(APP_VENV)/bin/python -m tools.run
 
-# Two runs: Rasa-side tests (actions) in Rasa's venv, everything else in the app's venv.
+# The model is trained once (or found) and shared by every run below. Rasa-side tests
+# (actions, bot, the dialogue test stories) run in Rasa's venv; everything else in the app's.
 test: lint
-	$(RASA_VENV)/bin/python -m pytest tests/actions -p no:cacheprovider -W ignore::pytest.PytestConfigWarning
+	@model=$$($(TRAIN)) && echo "model: $$model" && \
+	  TEST_RASA_MODEL=$$model $(RASA_VENV)/bin/python -m pytest tests/actions tests/bot \
+	    -p no:cacheprovider -W ignore::pytest.PytestConfigWarning && \
+	  $(RASA_VENV)/bin/rasa test core --model $$model --stories tests/stories \
+	    --fail-on-prediction-errors --out var/test-results/core --quiet
 	$(APP_VENV)/bin/python -m pytest
 
 lint: setup
@@ -61,6 +76,7 @@ lint: setup
 bench: setup
 	$(APP_VENV)/bin/python -m bench.idle_memory
 	$(APP_VENV)/bin/python -m bench.bookings
+	$(APP_VENV)/bin/python -m bench.chat
 
 clean:
 	rm -rf var models .pytest_cache .ruff_cache .mypy_cache

@@ -359,6 +359,11 @@ class ActionSubmitSymptomCheck(Action):
             dispatcher,
             text,
             buttons=NEXT_STEP_BUTTONS.get(next_step, []),
-            custom={"type": "triage", "level": triage.get("level"), "next_step": next_step},
+            custom={
+                "type": "triage",
+                "level": triage.get("level"),
+                "next_step": next_step,
+                "symptom_check_id": triage.get("id"),
+            },
         )
         return [*reset, SlotSet("symptom_check_id", triage.get("id"))]

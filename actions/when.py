@@ -1,10 +1,11 @@
 """When a patient wants their consult, read from English or Norwegian free text.
 
 `parse_when("kan jeg få time i morgen etter kl 5?", now=...)`: tomorrow from 17:00. Pure and
-stdlib-only; everything is read in Europe/Oslo, whatever zone `now` carries. The choices
-(clinic hours 07-22, so a bare "5" is 17:00; "next friday" is the coming one, or a week later
-on a friday; a time without a day is today if still ahead...) and what is not supported are
-listed and pinned in tests/actions/test_when.py.
+stdlib-only; read in Europe/Oslo whatever zone `now` carries. The choices made (a bare "5" is
+17:00, as the clinic is open 07-22...) and what is not supported: tests/actions/test_when.py.
+
+How: patterns run from the most to the least specific, each masking its match ("§d" for a day,
+"§p" for a part of the day) so that vaguer ones cannot reread its digits, yet see "fredag 14".
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from zoneinfo import ZoneInfo
 OSLO = ZoneInfo("Europe/Oslo")
 DAY = 24 * 60  # inside this module a time of day is minutes after local midnight
 EXACT_MARGIN = 60  # "kl 10" still accepts a slot from 09:00 to 11:00
-ASAP_STEP = 5  # "now" rounds up to whole 5 minutes: no slot starts at 10:13:27
+ASAP_STEP = 5 * 60  # seconds: "now" rounds up to whole 5 minutes, no slot starts at 10:13:27
 MORNING, AFTERNOON, EVENING, LUNCH = (420, 720), (720, 1020), (1020, 1320), (660, 780)
 
 _T = TypeVar("_T")
@@ -38,9 +39,8 @@ class TimeRequest:
         start = datetime.datetime.combine(self.day, self.earliest or datetime.time(), OSLO)
         end = datetime.datetime.combine(self.day, self.latest or datetime.time(), OSLO)
         if self.latest is None:
-            end += datetime.timedelta(days=1)  # wall-clock arithmetic: next local midnight
-        utc = datetime.timezone.utc
-        return start.astimezone(utc), end.astimezone(utc)
+            end += datetime.timedelta(days=1)  # wall-clock arithmetic: the next local midnight
+        return start.astimezone(datetime.timezone.utc), end.astimezone(datetime.timezone.utc)
 
 
 @dataclass
@@ -52,13 +52,19 @@ class _Found:
     before: int | None = None
 
 
-_NUMBER_WORDS_EN = "one two three four five six seven eight nine ten eleven twelve"
-_NUMBER_WORDS_NO = "en to tre fire fem seks sju åtte ni ti elleve tolv"
-_WORD_NUMBERS = {
-    **{word: n for n, word in enumerate(_NUMBER_WORDS_EN.split(), 1)},
-    **{word: n for n, word in enumerate(_NUMBER_WORDS_NO.split(), 1)},
-    **{"ett": 1, "syv": 7, "atte": 8},
-}
+def _clock(i: str = "", kl: bool = True) -> str:
+    """An hour, optional minutes and am/pm; group names end in `i` so two fit one pattern."""
+    prefix = r"(?:kl\.?\s?)?" if kl else ""
+    return rf"{prefix}(?P<h{i}>\d{{1,2}})(?:[:.](?P<m{i}>\d\d))?(?:\s?(?P<mer{i}>[ap])\.?m\b\.?)?"
+
+
+# Patterns, in the order parse_when applies them.
+_NUMBER_WORDS = (  # 1-12 in English, then in Norwegian
+    "one two three four five six seven eight nine ten eleven twelve"
+    " en to tre fire fem seks sju åtte ni ti elleve tolv"
+)
+_WORD_NUMBERS = {w: i % 12 + 1 for i, w in enumerate(_NUMBER_WORDS.split())}
+_WORD_NUMBERS |= {"ett": 1, "syv": 7, "atte": 8}
 _WORD = "|".join(sorted(_WORD_NUMBERS, key=len, reverse=True))
 _UNITS = (
     r"dag(?:en|er)?|days?|døgn|nights?|netter|weeks?|wks?|uker?|months?|måneder?|mnd|years?"
@@ -73,48 +79,7 @@ _TIME_CUE = re.compile(
     r"kl\.?|klokka|klokken|at|@|etter|after|før|before|fra|from|til|until|mellom|between|og|and"
     r"|-|around|rundt|ca\.?"
 )
-
-
-def _clock(i: str = "", kl: bool = True) -> str:
-    """An hour, optional minutes and am/pm; group names end in `i` so two fit one pattern."""
-    prefix = r"(?:kl\.?\s?)?" if kl else ""
-    minutes = rf"(?:[:.](?P<m{i}>\d{{2}}))?"
-    return rf"{prefix}(?P<h{i}>\d{{1,2}}){minutes}(?:\s?(?P<mer{i}>[ap])\.?m\b\.?)?"
-
-
-def _first(
-    pattern: re.Pattern[str], s: str, convert: Callable[[re.Match[str]], _T | None], mark: str = " "
-) -> tuple[_T | None, str]:
-    """The first match `convert` accepts, and `s` with it masked out so that vaguer
-    patterns later on cannot read the same digits again."""
-    for m in pattern.finditer(s):
-        value = convert(m)
-        if value is not None:
-            return value, f"{s[: m.start()]}{mark}{s[m.end() :]}"
-    return None, s
-
-
-def _word_before(s: str, index: int) -> str:
-    words = s[max(0, index - 24) : index].split()
-    return words[-1].rstrip(",") if words else ""
-
-
-def _minutes(hour: int, minute: int, meridiem: str | None, hint: str | None) -> int | None:
-    """Minutes after midnight for an hour as people say it, or None if it is no time of day."""
-    if minute > 59:
-        return None
-    if meridiem:
-        if not 1 <= hour <= 12:
-            return None
-        hour = hour % 12 + (12 if meridiem == "p" else 0)
-    elif hour > 23:
-        return None
-    elif 1 <= hour < 12 and hint == "pm":
-        hour += 12
-    elif 1 <= hour <= 6 and hint != "am":
-        hour += 12  # the clinic opens at 07:00, so "at 5" can only be 17:00
-    return hour * 60 + minute
-
+_GREETING = re.compile(r"\bgo+d ?(?:morning|morgen|afternoon|ettermiddag|evening|kveld|day|dag)\b")
 
 _ASAP = re.compile(
     r"\b(?:asap|as soon as (?:possible|you can)|snarest(?: mulig)?|fortest mulig"
@@ -128,15 +93,8 @@ _PAST_BEFORE_NOW = re.compile(
     r"|år|lenge|siden|til|fram"
 )
 
-
-def _asap(m: re.Match[str]) -> bool | None:
-    return (
-        None if m["now"] and _PAST_BEFORE_NOW.fullmatch(_word_before(m.string, m.start())) else True
-    )
-
-
 _TOMORROW = r"to?m+o?r+o?w?|2mor+o?w?"  # tomorrow, tommorow, tomorow, tmrw, 2morrow...
-_RELATIVE = re.compile(
+_RELATIVE = re.compile(  # one named group per meaning, read back through m.lastgroup
     rf"\b(?:(?P<d2>(?:the )?day after (?:{_TOMORROW})|(?:i ?)?over ?i? ?mor(?:gen|ra))"
     rf"|(?P<d1>{_TOMORROW}|i ?mor(?:gen|gn|ra|rn|n))"
     r"|(?P<eve>tonight|tonite|2nite|this evening|i ?kveld)"
@@ -144,8 +102,6 @@ _RELATIVE = re.compile(
     r"|(?P<mor>i ?formid+ag)"
     r"|(?P<d0>today|2day|i ?dag))\b"
 )
-
-
 _NEXT_WEEK = r"(?:i )?(?:next week|neste uke)"
 _WEEKDAY = re.compile(
     rf"\b(?P<nw1>{_NEXT_WEEK} )?(?:(?:on|på|pa|paa) )?"
@@ -156,20 +112,6 @@ _WEEKDAY = re.compile(
     r"|(?P<w5>saturday|saterday|l(?:ø|o|oe)rdag)|(?P<w6>sunday|s(?:ø|o|oe)ndag))"
     rf"(?:en|er|s)?\b(?P<nw2> {_NEXT_WEEK})?"
 )
-
-
-def _weekday(m: re.Match[str], today: datetime.date) -> datetime.date | None:
-    # "i fredags" and "forrige fredag" are last friday: no wish for a consult.
-    if m["mod"] in ("last", "forrige", "sist") or m[0].endswith("dags"):
-        return None
-    weekday = next(i for i in range(7) if m[f"w{i}"])
-    if m["nw1"] or m["nw2"]:
-        return today + datetime.timedelta(days=7 - today.weekday() + weekday)
-    # On a friday "next friday" cannot mean today, so it is a week later.
-    ahead = (weekday - today.weekday()) % 7 or (7 if m["mod"] in ("next", "neste", "nxt") else 0)
-    return today + datetime.timedelta(days=ahead)
-
-
 _MONTH = (
     r"jan(?:uary|uar)?|feb(?:ruary|ruar)?|mar(?:ch|s)?|apr(?:il)?|ma[iy]|jun[ei]?|jul[iy]?"
     r"|aug(?:ust)?|sep(?:t(?:ember)?)?|o[ck]t(?:ober)?|nov(?:ember)?|de[cs](?:ember)?"
@@ -189,18 +131,117 @@ _DATES = (
     ),
 )
 
+_PART = re.compile(
+    r"\b(?:(?P<mor>mornings?|mornin|morgen(?:en)?|formid+ag(?:en)?)"
+    r"|(?P<aft>afternoons?|aftenoon|ettermid+ag(?:en)?)"
+    r"|(?P<eve>evenings?|kveld(?:en|er)?))\b"
+    r"|(?<=§d )(?P<night>night|natt(?:en)?)\b"  # "friday night", but not "last night"
+    # "after lunch" is a bound, not the lunch window
+    r"|(?<!after )(?<!etter )(?<!before )(?<!før )"
+    r"\b(?P<lunch>lunch ?(?:time)?|lunsj(?:tid)?|midt på dagen)\b"
+)
+_PARTS = {"mor": MORNING, "aft": AFTERNOON, "eve": EVENING, "night": EVENING, "lunch": LUNCH}
+_HINTS = {MORNING: "am", AFTERNOON: "pm", EVENING: "pm"}  # how a part of the day reads "kl 8"
+_RANGES = (
+    re.compile(
+        rf"\b(?:between|mellom|fra|from)\s{_clock('1')}\s?(?:and|og|to|til|till|until|-)\s?"
+        rf"{_clock('2')}{_END}"
+    ),
+    re.compile(
+        rf"(?P<cue>(?:\bkl\.?|\bklokka|\bklokken|\bat|§[dp]),?\s?|^)?{_clock('1', kl=False)}"
+        rf"\s?-\s?{_clock('2', kl=False)}{_END}"
+    ),
+)
+_ANCHORS = r"noon|midday|lunch(?:time)?|lunsj(?:tid)?|work|jobb(?:en)?"
+# (after, before) by an anchor's first 3 letters: "after lunch" is 13:00, "before work" 08:00
+_ANCHOR_TIMES = {"lun": (780, 660), "wor": (960, 480), "job": (960, 480)}
+_AFTER = re.compile(
+    r"(?<!ikke )(?<!not )\b(?:after|etter|from|fra|later than|senere enn|tidligst|not before"
+    rf"|ikke før|no earlier than)\s(?:{_clock()}{_END}|(?P<anchor>{_ANCHORS})\b)"
+)
+_BEFORE = re.compile(
+    r"\b(?:before|før|foer|until|untill|till|til|innen|senest|no later than|not after"
+    rf"|ikke etter)\s(?:{_clock()}{_END}|(?P<anchor>{_ANCHORS})\b)"
+)
+_MER = r"(?P<mer>[ap])\.?m\b\.?"
+_CUE = r"(?:\b(?:kl\.?|klokka|klokken|at|around|rundt|ca\.?|cirka|omkring|about)|@|§[dp],?)"
+_POINTS = (
+    # "at 5", "kl. 17.30", "fredag 14", "tonight at 9pm"
+    re.compile(rf"{_CUE}\s?{_clock(kl=False)}(?:\s?o'?\s?clock\b)?{_END}"),
+    # "17:30", "5pm", "five o'clock": minutes, am/pm or o'clock make a number a time
+    re.compile(
+        rf"(?<![\d.:/$€£])\b(?P<h>{_WORD}|\d{{1,2}})(?=[:.]\d\d|\s?[ap]\.?m\b|\s?o'?\s?clock)"
+        rf"(?:[:.](?P<m>\d{{2}}))?(?:\s?{_MER}|\s?o'?\s?clock\b)?{_END}"
+    ),
+    re.compile(
+        r"\b(?:kl\.?\s?)?(?:(?P<half>halv)|(?P<hp>half past)|(?P<qp>quarter past|kvart over)"
+        rf"|(?P<qt>quarter to|kvart på|kvart pa))\s(?P<h>{_WORD}|\d{{1,2}})\b(?:\s?{_MER})?"
+    ),
+    re.compile(rf"\b(?:kl\.?|klokka|klokken)\s?(?P<h>{_WORD})\b"),  # "kl fem"
+    # "5ish", "17-tiden", "6 in the morning" (the part of the day was masked to "§p")
+    re.compile(r"\b(?P<h>\d{1,2})\s?(?:ish\b|-?tiden\b|(?:in the |om |på )?§p)"),
+    re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?[.!?]*$"),  # the whole answer is "17"
+    re.compile(r"\b(?P<h>noon|midday)\b"),
+)
+
+
+def _first(
+    pattern: re.Pattern[str], s: str, convert: Callable[[re.Match[str]], _T | None], mark: str = " "
+) -> tuple[_T | None, str]:
+    """The first match that `convert` accepts, and `s` with that match masked out."""
+    for m in pattern.finditer(s):
+        value = convert(m)
+        if value is not None:
+            return value, f"{s[: m.start()]}{mark}{s[m.end() :]}"
+    return None, s
+
+
+def _word_before(s: str, index: int) -> str:
+    return (s[max(0, index - 24) : index].split() or [""])[-1].rstrip(",")
+
+
+def _minutes(hour: int, minute: int, meridiem: str | None, hint: str | None) -> int | None:
+    """Minutes after midnight for an hour as people say it, or None if it is no time of day."""
+    if minute > 59:
+        return None
+    if meridiem:
+        if not 1 <= hour <= 12:
+            return None
+        hour = hour % 12 + (12 if meridiem == "p" else 0)
+    elif hour > 23:
+        return None
+    elif 1 <= hour < 12 and hint == "pm":
+        hour += 12
+    elif 1 <= hour <= 6 and hint != "am":
+        hour += 12  # the clinic opens at 07:00, so "at 5" can only be 17:00
+    return hour * 60 + minute
+
+
+def _asap(m: re.Match[str]) -> bool | None:
+    past = m["now"] and _PAST_BEFORE_NOW.fullmatch(_word_before(m.string, m.start()))
+    return None if past else True
+
+
+def _weekday(m: re.Match[str], today: datetime.date) -> datetime.date | None:
+    # "i fredags" and "forrige fredag" are last friday: no wish for a consult.
+    if m["mod"] in ("last", "forrige", "sist") or m[0].endswith("dags"):
+        return None
+    weekday = next(i for i in range(7) if m[f"w{i}"])
+    if m["nw1"] or m["nw2"]:
+        return today + datetime.timedelta(days=7 - today.weekday() + weekday)
+    # On a friday "next friday" cannot mean today, so it is a week later.
+    ahead = (weekday - today.weekday()) % 7 or (7 if m["mod"] in ("next", "neste", "nxt") else 0)
+    return today + datetime.timedelta(days=ahead)
+
 
 def _calendar(today: datetime.date, year: str | None, month: int, day: int) -> datetime.date | None:
-    # Without a year: the next such date, up to 4 years off for 29 February.
-    years = (
-        [int(year) + (2000 if len(year) == 2 else 0)] if year else range(today.year, today.year + 5)
-    )
-    for candidate_year in years:
+    first = int(year) + (2000 if len(year) == 2 else 0) if year else today.year
+    for candidate_year in range(first, first + (1 if year else 5)):  # 29 February: 4 years off
         try:
             candidate = datetime.date(candidate_year, month, day)
         except ValueError:
             continue
-        if year or candidate >= today:
+        if year or candidate >= today:  # without a year: the next such date
             return candidate
     return None
 
@@ -227,60 +268,6 @@ def _date(m: re.Match[str], today: datetime.date) -> datetime.date | None:
     if sep == "/" and month > 12 >= day:
         day, month = month, day  # "11/28", written the American way
     return _calendar(today, year, month, day)
-
-
-_PART = re.compile(
-    r"\b(?:(?P<mor>mornings?|mornin|morgen(?:en)?|formid+ag(?:en)?)"
-    r"|(?P<aft>afternoons?|aftenoon|ettermid+ag(?:en)?)"
-    r"|(?P<eve>evenings?|kveld(?:en|er)?))\b"
-    r"|(?<=§d )(?P<night>night|natt(?:en)?)\b"  # "friday night", but not "last night"
-    # "after lunch" is a bound, not the lunch window
-    r"|(?<!after )(?<!etter )(?<!before )(?<!før )\b(?P<lunch>lunch ?(?:time)?|lunsj(?:tid)?)\b"
-)
-_PARTS = {"mor": MORNING, "aft": AFTERNOON, "eve": EVENING, "night": EVENING, "lunch": LUNCH}
-_HINTS = {MORNING: "am", AFTERNOON: "pm", EVENING: "pm"}  # how a part of the day reads "kl 8"
-
-
-_ANCHORS = r"noon|midday|lunch(?:time)?|lunsj(?:tid)?|work|jobb(?:en)?"
-# (after, before) for each anchor's first 3 letters: "after lunch" is 13:00, "before work" 08:00
-_ANCHOR_TIMES = {"lun": (780, 660), "wor": (960, 480), "job": (960, 480)}
-_RANGES = (
-    re.compile(
-        rf"\b(?:between|mellom|fra|from)\s{_clock('1')}\s?(?:and|og|to|til|till|until|-)\s?"
-        rf"{_clock('2')}{_END}"
-    ),
-    re.compile(
-        rf"(?P<cue>(?:\bkl\.?|\bklokka|\bklokken|\bat|§[dp]),?\s?|^)?{_clock('1', kl=False)}"
-        rf"\s?-\s?{_clock('2', kl=False)}{_END}"
-    ),
-)
-_AFTER = re.compile(
-    r"(?<!ikke )(?<!not )\b(?:after|etter|from|fra|later than|senere enn|tidligst|not before"
-    rf"|ikke før|no earlier than)\s(?:{_clock()}{_END}|(?P<anchor>{_ANCHORS})\b)"
-)
-_BEFORE = re.compile(
-    r"\b(?:before|før|foer|until|untill|till|til|innen|senest|no later than|not after"
-    rf"|ikke etter)\s(?:{_clock()}{_END}|(?P<anchor>{_ANCHORS})\b)"
-)
-_MER = r"(?P<mer>[ap])\.?m\b\.?"
-_CUE = r"(?:\b(?:kl\.?|klokka|klokken|at|around|rundt|ca\.?|cirka|omkring|about)|@|§[dp],?)"
-_POINTS = (
-    # "at 5", "kl. 17.30", "fredag 14", "tonight at 9pm"
-    re.compile(rf"{_CUE}\s?{_clock(kl=False)}(?:\s?o'?\s?clock\b)?{_END}"),
-    # "17:30", "5pm", "five o'clock": minutes, am/pm or o'clock make a number a time
-    re.compile(
-        rf"(?<![\d.:/$€£])\b(?P<h>{_WORD}|\d{{1,2}})(?=[:.]\d\d|\s?[ap]\.?m\b|\s?o'?\s?clock)"
-        rf"(?:[:.](?P<m>\d{{2}}))?(?:\s?{_MER}|\s?o'?\s?clock\b)?{_END}"
-    ),
-    re.compile(
-        r"\b(?:kl\.?\s?)?(?:(?P<half>halv)|(?P<hp>half past)|(?P<qp>quarter past|kvart over)"
-        rf"|(?P<qt>quarter to|kvart på|kvart pa))\s(?P<h>{_WORD}|\d{{1,2}})\b(?:\s?{_MER})?"
-    ),
-    re.compile(rf"\b(?:kl\.?|klokka|klokken)\s?(?P<h>{_WORD})\b"),  # "kl fem"
-    re.compile(r"\b(?P<h>\d{1,2})\s?(?:ish|-?tiden)\b"),  # "5ish", "17-tiden"
-    re.compile(r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?\s?[.!?]*$"),  # the whole answer is "17"
-    re.compile(r"\b(?P<h>noon|midday)\b"),
-)
 
 
 def _range(m: re.Match[str], hint: str | None) -> Window | None:
@@ -332,9 +319,6 @@ def _earliest_point(s: str, hint: str | None) -> tuple[int | None, str]:
     return value, f"{s[:start]} {s[end:]}"
 
 
-_GREETING = re.compile(r"\bgo+d ?(?:morning|morgen|afternoon|ettermiddag|evening|kveld|day|dag)\b")
-
-
 def _normalize(text: str) -> str:
     s = text.lower().replace("’", "'").replace("–", "-").replace("—", "-").replace("§", " ")
     s = re.sub(r"\s+|(?<=\d)t(?=\d)", " ", s)  # also "2026-11-28T10:30"
@@ -343,7 +327,7 @@ def _normalize(text: str) -> str:
 
 
 def _find_days(s: str, found: _Found, today: datetime.date) -> str:
-    relative, s = _first(_RELATIVE, s, lambda m: m.lastgroup, mark="§d")  # d0, d1, d2, eve...
+    relative, s = _first(_RELATIVE, s, lambda m: m.lastgroup, mark="§d")
     if relative is not None:
         found.day = today + datetime.timedelta(days={"d1": 1, "d2": 2}.get(relative, 0))
         found.part = {"eve": EVENING, "aft": AFTERNOON, "mor": MORNING}.get(relative)
@@ -376,8 +360,8 @@ def _window(found: _Found) -> tuple[int | None, int | None]:
         return max(0, found.exact - EXACT_MARGIN), found.exact + EXACT_MARGIN
     low, high = found.after, found.before
     if found.part is not None:
-        part_low = found.part[0] if low is None else max(low, found.part[0])
-        part_high = found.part[1] if high is None else min(high, found.part[1])
+        part_low = max(low or 0, found.part[0])
+        part_high = min(DAY if high is None else high, found.part[1])
         if part_low < part_high:
             return part_low, part_high
         # "morning after 14": the explicit bound beats the part of the day.
@@ -387,9 +371,7 @@ def _window(found: _Found) -> tuple[int | None, int | None]:
 
 
 def _as_time(minutes: int | None) -> datetime.time | None:
-    if minutes is None or minutes >= DAY:
-        return None
-    return datetime.time(minutes // 60, minutes % 60)
+    return None if minutes is None or minutes >= DAY else datetime.time(*divmod(minutes, 60))
 
 
 def parse_when(text: str, *, now: datetime.datetime) -> TimeRequest | None:
@@ -399,15 +381,13 @@ def parse_when(text: str, *, now: datetime.datetime) -> TimeRequest | None:
     local_now = now.astimezone(OSLO)
     today = local_now.date()
     found = _Found()
-    s = _normalize(text)
-    asap, s = _first(_ASAP, s, _asap)
+    asap, s = _first(_ASAP, _normalize(text), _asap)
     s = _find_days(s, found, today)
     _find_times(s, found)
     no_time = found.exact is None and found.after is None and found.before is None
     if asap and no_time and found.part is None and found.day in (None, today):
         # Round in UTC: Oslo's offsets are whole hours, and local arithmetic may hit a DST gap.
-        step = ASAP_STEP * 60
-        start = datetime.datetime.fromtimestamp(-(-now.timestamp() // step) * step, OSLO)
+        start = datetime.datetime.fromtimestamp(-(-now.timestamp() // ASAP_STEP) * ASAP_STEP, OSLO)
         return TimeRequest(start.date(), start.time(), None, None)
     low, high = _window(found)
     if found.day is None:

@@ -118,7 +118,15 @@ def train_model(*, quiet: bool = False, keep: int = 3) -> Path:
         "--out", str(MODELS_DIR), "--fixed-model-name", fingerprint,
     ]  # fmt: skip
     env = {**os.environ, **_rasa_base_env()}
-    result = subprocess.run(command, cwd=REPO_ROOT, env=env, capture_output=quiet, check=False)
+    # Rasa's progress goes to stderr, so that stdout carries only what callers print.
+    result = subprocess.run(
+        command,
+        cwd=REPO_ROOT,
+        env=env,
+        stdout=subprocess.PIPE if quiet else sys.stderr,
+        stderr=subprocess.STDOUT if quiet else None,
+        check=False,
+    )
     if result.returncode != 0 or not model.exists():
         detail = (result.stdout or b"").decode(errors="replace")[-3000:] if quiet else ""
         raise StackError(f"rasa train failed (exit {result.returncode})\n{detail}")

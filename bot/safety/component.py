@@ -3,20 +3,22 @@
 It combines two opinions about every message and keeps the more severe one:
 
 - the rule layer (``bot.safety.patterns.assess``): English and Norwegian patterns;
-- the intent classifier: ``emergency`` / ``urgent_care`` as the top intent with enough
-  confidence, or ``emergency`` anywhere in the ranking above a lower bar (then at least
-  urgent). The FallbackClassifier may have put ``nlu_fallback`` on top: the ranking below
-  it still counts.
+- the intent classifier: ``emergency`` / ``urgent_care`` as the intent; or, when the
+  FallbackClassifier put ``nlu_fallback`` on top, as the first intent below it with enough
+  confidence; or ``emergency`` anywhere in the ranking above a lower bar (then at least
+  urgent).
 
 An escalated message gets the intent ``emergency`` or ``urgent_care`` (confidence 1.0, first
-in the ranking), so the rules in data/rules/safety*.yml answer it in any state. Every
+in the ranking), so the rules answer it in any state (data/rules/safety.yml, and the
+mid-form rules in data/rules/interruptions.yml, which also end the form). Every
 message also gets ``safety`` in its parse data, which actions read from
 ``tracker.latest_message["safety"]``. Nothing is ever downgraded.
 """
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Tuple, Type
+import re
+from typing import Any, Dict, List, Text, Type
 
 from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
@@ -39,6 +41,9 @@ SAFETY_KEY = "safety"
 EMERGENCY_INTENT = "emergency"
 URGENT_INTENT = "urgent_care"
 _INTENT_FOR_LEVEL: Dict[Level, str] = {"emergency": EMERGENCY_INTENT, "urgent": URGENT_INTENT}
+# A button payload: "/affirm", "/choose{"choice": "b"}", "/faq/prices@0.9". Free text that
+# merely starts with "/" ("/ can't breathe") is not one, and is read like any other text.
+_PAYLOAD = re.compile(r"/[\w/-]+(?:@[0-9.]+)?(?:\{.*\})?", re.DOTALL)
 
 
 @DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=False)
@@ -54,7 +59,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
     def get_default_config() -> Dict[Text, Any]:
         """Confidence bars for trusting the classifier."""
         return {
-            # Top intent `emergency` / `urgent_care` at least this confident: believed.
+            # Under nlu_fallback: the first intent left, if `emergency` / `urgent_care` and
+            # at least this confident, is believed.
             "intent_threshold": 0.5,
             # `emergency` anywhere in the ranking at least this confident: urgent at least.
             "ranking_threshold": 0.3,
@@ -79,8 +85,8 @@ class SafetyNet(GraphComponent, IntentClassifier):
         """Adds the safety assessment to each message; escalates the intent when needed."""
         for message in messages:
             text = message.get(TEXT) or ""
-            # Button payloads ("/affirm") carry an intent already; they are not free text.
-            if not isinstance(text, str) or text.lstrip().startswith("/"):
+            # Button payloads carry their intent already (RegexMessageHandler sets it).
+            if not isinstance(text, str) or _PAYLOAD.fullmatch(text.strip()):
                 continue
             self._process_one(message, text)
         return messages
@@ -93,12 +99,15 @@ class SafetyNet(GraphComponent, IntentClassifier):
         reasons = list(rules.reasons)
         if classifier != "none":
             reasons.append("classifier")
-        # Only the classifier escalated: the topic is unknown, so the urgent answer offers
-        # the mental-health helpline too (one line that costs nothing and may matter).
-        mental_health = rules.mental_health or source == "classifier"
+        # Mental health is the rules' finding: the classifier's two intents do not say.
         message.set(
             SAFETY_KEY,
-            {"level": level, "reasons": reasons, "mental_health": mental_health, "source": source},
+            {
+                "level": level,
+                "reasons": reasons,
+                "mental_health": rules.mental_health,
+                "source": source,
+            },
             add_to_output=True,
         )
         intent_name = _INTENT_FOR_LEVEL.get(level)
@@ -106,17 +115,24 @@ class SafetyNet(GraphComponent, IntentClassifier):
             _set_intent(message, intent_name)
 
     def classifier_level(self, message: Message) -> Level:
-        """What the classifier's own prediction says, ignoring the fallback intent."""
+        """What the classifier says: its own verdict, or what is left under a fallback."""
+        current = (message.get(INTENT) or {}).get(INTENT_NAME_KEY)
+        # The dialogue acts on the intent as it stands: never report less than that.
+        if current == EMERGENCY_INTENT:
+            return "emergency"
+        if current == URGENT_INTENT:
+            return "urgent"
         ranking = [
             entry
             for entry in _ranking(message)
             if entry.get(INTENT_NAME_KEY) != DEFAULT_NLU_FALLBACK_INTENT_NAME
         ]
-        top_name, top_confidence = _top(message, ranking)
-        if top_confidence >= self.intent_threshold:
-            if top_name == EMERGENCY_INTENT:
+        # Under nlu_fallback, the classifier's own top intent is the first one left.
+        if ranking and _confidence(ranking[0]) >= self.intent_threshold:
+            top = ranking[0].get(INTENT_NAME_KEY)
+            if top == EMERGENCY_INTENT:
                 return "emergency"
-            if top_name == URGENT_INTENT:
+            if top == URGENT_INTENT:
                 return "urgent"
         for entry in ranking:
             if (
@@ -135,16 +151,6 @@ def _ranking(message: Message) -> List[Dict[Text, Any]]:
 def _confidence(entry: Dict[Text, Any]) -> float:
     value = entry.get(PREDICTED_CONFIDENCE_KEY)
     return float(value) if isinstance(value, (int, float)) else 0.0
-
-
-def _top(message: Message, ranking: List[Dict[Text, Any]]) -> Tuple[Optional[str], float]:
-    """The classifier's top intent: under a fallback it is the first one in the ranking."""
-    intent = message.get(INTENT) or {}
-    if intent.get(INTENT_NAME_KEY) not in (None, DEFAULT_NLU_FALLBACK_INTENT_NAME):
-        return intent.get(INTENT_NAME_KEY), _confidence(intent)
-    if ranking:
-        return ranking[0].get(INTENT_NAME_KEY), _confidence(ranking[0])
-    return None, 0.0
 
 
 def _source(rules: Level, classifier: Level, level: Level) -> str:

@@ -7,6 +7,7 @@ cheap repair of one-slip typos in the words the rules care about.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -42,8 +43,9 @@ _CANONICAL = frozenset((
 ))  # fmt: skip
 _KEEP = frozenset((
     "cooking", "breeding", "bleeping", "bleating", "selling", "spelling", "dwelling", "overdone",
-    "mustn't", "itself", "himself", "herself", "tablet", "seizer", "breather", "stitched",
-    "switches", "painted", "fainter"
+    "itself", "himself", "herself", "tablet", "seizer", "breather", "stitched",
+    "switches", "painted", "fainter", "tainted", "blending", "sizing", "tables", "wreath",
+    "breadth"
 ))  # fmt: skip
 
 
@@ -65,6 +67,7 @@ def _distance(a: str, b: str, limit: int) -> int:
     return prev[-1]
 
 
+@functools.lru_cache(maxsize=4096)
 def _repair(token: str) -> str:
     if token in _TYPOS:
         return _TYPOS[token]

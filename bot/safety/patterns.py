@@ -14,6 +14,20 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.safety.normalise import rule_text
+from bot.safety.vocabulary import (
+    CANT,
+    DRUGS,
+    FAINT,
+    FEVER,
+    INFANT,
+    PEOPLE,
+    PERSON,
+    SUICIDE_IDEATION,
+    SUICIDE_PLAN,
+    TECH,
+    W,
+    rx,
+)
 
 Level = Literal["emergency", "urgent", "none"]
 _RANK: dict[Level, int] = {"none": 0, "urgent": 1, "emergency": 2}
@@ -37,31 +51,6 @@ def rank(level: Level) -> int:
 
 
 # -- rule groups ---------------------------------------------------------------------------
-def _rx(*alternatives: str) -> re.Pattern[str]:
-    return re.compile(r"\b(?:" + "|".join(alternatives) + r")\b")
-
-
-_W = r"(?:\w+ )"  # one word and its space, for "up to n words between" gaps
-# People other than the writer: "not responding" about a person, not about the app.
-_PERSON = _rx(
-    r"he|she|hes|shes|him|her|they|them|his|dad|father|mom|mum|mother|husband|wife|son|"
-    r"daughter|baby|child|kid|boy|girl|friend|brother|sister|grandma|grandpa|grandmother|"
-    r"grandfather|granny|partner|boyfriend|girlfriend|colleague|neighbou?r|someone|somebody|"
-    r"woman|person|toddler|han|hun|ham|henne|dem|pappa|faren|mamma|mor|moren|mannen|"
-    r"mann|kona|kone|sonn|sonnen|datter|datteren|babyen|barnet|barn|gutten|jenta|venn|"
-    r"venninne|vennen|kompis|kompisen|bror|broren|soster|sosteren|bestemor|bestefar|farmor|"
-    r"farfar|mormor|morfar|samboer|samboeren|kjaeresten|pasient|ungen"
-)
-_TECH = _rx(
-    r"app|apps|appen|website|site|page|screen|video|call|chat|link|bankid|login|button|"
-    r"phone|siden|nettsiden|skjermen|lenken|videoen|samtalen|telefonen|mobilen|battery"
-)
-_CANT = (
-    r"(?:cant|cannot|can not|couldnt|unable to|struggling to|struggle to|hard to|difficult to|"
-    r"not able to|barely|trouble|difficulty|problems?|hard time|cant get|cant seem to)"
-)
-
-
 @dataclass(frozen=True)
 class _Rule:
     reason: str
@@ -74,57 +63,27 @@ class _Rule:
     mental_health: bool = False
 
 
-_SUICIDE_IDEATION = _rx(
-    r"suicid\w*|kill\w* (?:my ?self|himself|herself|themselves)|end\w* (?:my|my own) life",
-    r"end\w* it all|tak\w* my (?:own )?life",
-    r"(?<!dont )(?<!do not )(?:want|wanna) to die|wish (?:i was|i were|to be) dead",
-    r"better off dead|dont want to (?:live|be alive|exist|wake up)|no reason to live",
-    r"never wake up|want to disappear|cant go on|ikke vakne (?:opp )?igjen|orker ikke mer(?! av)",
-    r"selvmord\w*|sjolvmord\w*|ta livet (?:mitt|av meg)|ta mitt eget liv|vil do|vil bare do",
-    r"(?:onsker|lyst til|har lyst) a do|vil ikke leve|orker ikke (?:a leve|livet|mer av livet)",
-    r"bedre (?:om|hvis) jeg (?:var dod|ikke fantes)|ikke vil leve lenger",
-)
-_SUICIDE_PLAN = _rx(
-    r"plan|plans|planned|planning|tonight|today|right now|going to|gonna|about to|ready",
-    r"rope|gun|pills|tablets|bridge|goodbye|i kveld|i natt|i dag|akkurat na|plan\w*|tau",
-    r"decided|bestemt|tomorrow|this weekend|i morgen|snart|soon",
-    r"pistol|gevaer|bro|bru|broa|brua|taket|avskjed\w*|piller|tabletter|kommer til a",
-)
-_INFANT = _rx(
-    r"baby|babys|babies|infant|newborn|new born|babyen|spedbarn|nyfodt|nyfodte|nyfodding",
-    r"(?:[0-9]|1[0-2]) (?:days?|weeks?|wk|dager|dogn|uker|uke) (?:old|gammel|gamle)",
-    r"(?:0|1|2|3|one|two|three|en|ett|to|tre) (?:months?|mnd|maneder|maned) (?:old|gammel|gamle)",
-)
-_FEVER = _rx(r"fever\w*|feber\w*|temperature|temp|hot to the touch|febrile|(?:is|feels) hot|varm")
-# Medicines in amounts that make an overdose (with a quantity word before them).
-_DRUGS = (
-    r"(?:\w*pills?|\w*pillene|\w*piller|\w*tablets?|\w*tablettene|\w*tabletter|meds|medication|"
-    r"medicine|medisin\w*|paracetamol|panodil|paracet|ibux|ibuprofen|tylenol|painkillers|"
-    r"smertestillende|insulin|antidepress\w*|sovemedisin|opioids?|oxycodone|morphine|heroin)"
-)
-_FAINT = _rx(
-    r"passed out|fainted|fainting|blacked out|black out|besvim\w*|svimte av|dano|falt i svime"
-)
-
 # fmt: off
 _RULES: tuple[_Rule, ...] = (
     # Life-threatening: "call 113" ------------------------------------------------------
     # Chest pain is an emergency red flag in the clinic's triage policy: heart attack first.
-    _Rule("chest_pain", "emergency", _rx(
+    _Rule("chest_pain", "emergency", rx(
         r"chestpains?|chest (?:pains?|ache|aches|hurts?|hurting|tightness|tight|pressure|"
         r"discomfort|heavy)",
-        rf"(?:pain|pains|ache|pressure|tightness|squeezing|crushing|heaviness|hurts) {_W}{{0,3}}"
+        rf"(?:pain|pains|ache|pressure|tightness|squeezing|crushing|heaviness|hurts|heavy|tight|"
+        rf"feeling|stabbing) {W}{{0,3}}"
         r"(?:in|on|across|around|over) (?:my |his |her |the )?chest",
         r"my chest (?:is )?(?:tight|hurts)|tight chest",
         r"heart attack|myocardial|angina|heart (?:is )?(?:being )?(?:hurts|pain|hurting|aching|"
         r"squeezed)|chest feels (?!fine|ok|okay|better|normal)",
         r"hjertet (?:mitt |hans |hennes )?(?:gjor vondt|verker)",
+        r"(?:clutching|clutches|holding|grabbing) (?:\w+ )?chest|tar seg (?:til|for) brystet",
         r"brystsmert\w*|bryst smerter?|(?:vondt|smerter?|trykk\w*|press|stramming|stikk\w*|tyngde) "
         r"(?:\w+ ){0,2}(?:i|over|pa) brystet|brystet (?:gjor vondt|verker|strammer)",
         r"hjerteinfarkt|infarkt|hjerteattakk",
     )),
     # FAST: face, arm, speech; also the sudden "worst headache of my life" (brain bleed).
-    _Rule("stroke", "emergency", _rx(
+    _Rule("stroke", "emergency", rx(
         r"strokes?|mini stroke|tia|(?:face|mouth|smile) (?:is |looks )?(?:drooping|droopy|dropping|"
         r"crooked|lopsided|uneven|numb|paralysed|paralyzed)",
         r"(?:drooping|droopy|crooked) (?:face|mouth|smile)|one side of (?:his|her|my|the) "
@@ -137,11 +96,13 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:numbness|numb|weakness|weak|paralysis|tingling) (?:\w+ ){0,3}(?:left|right|one) side",
         r"(?:left|right|one) side (?:of (?:his|her|my|the) (?:face|body) )?(?:is |went |has gone )?"
         r"(?:numb|weak|paralysed|paralyzed|dead|limp)|(?:face|facial|mouth) droop\w*",
-        r"garbled|jumbled (?:speech|words)|speech (?:is )?(?:weird|strange|jumbled|off|slurred)",
+        r"(?:garbled|jumbled) (?:speech|words|talking)|speech (?:is )?(?:weird|strange|jumbled|"
+        r"garbled|off|slurred)",
         r"face (?:looks )?(?:weird|strange|odd) and|sudden(?:ly)? (?:\w+ )?double vision",
         r"sudden (?:severe|extreme|violent|intense|terrible) headache",
         r"(?:hjerne)?slag|hjerneblodning|drypp|munnvik\w* henger|henger i (?:munnviken|ansiktet)",
         r"skjev\w* (?:i )?(?:ansiktet|munn\w*)|ansiktet (?:er )?(?:skjevt|henger)",
+        r"lam (?:i|pa) (?:den ene|hoyre|venstre|halve|ansiktet|armen|beinet)",
         r"lam(?:met|mede|melse|melser)|nummen (?:i|pa) (?:den ene|hele|hoyre|venstre)",
         r"utydelig tale|snakker (?:utydelig|rart|uklart|surr)|sluddr\w*|sludrer|sludrete",
         r"klarer ikke a snakke",
@@ -149,32 +110,33 @@ _RULES: tuple[_Rule, ...] = (
         r"ekstrem) hodepine|verste hodepine|kraftlos i (?:armen|beinet|den ene)|ser dobbelt",
         r"mist\w* kraften i|plutselig (?:\w+ ){0,3}(?:mistet kraften|nummen|lammet|svak)",
         r"(?:cant|cannot|can not|unable to) (?:move|lift|feel|use) (?:his |her |my )?"
-        r"(?:left|right) (?:arm|leg|hand|side)|suddenly (?:cant|cannot|can not) (?:move|lift|feel|use)",
+        r"(?:left|right) (?:arm|leg|hand|side)",
+        r"suddenly (?:cant|cannot|can not) (?:move|lift|feel|use)",
         r"klarer ikke (?:a )?(?:lofte|bevege) (?:den )?(?:hoyre|venstre) (?:armen|beinet|handa)",
     )),
     # Sudden confusion is an emergency red flag in the triage policy; "confused about the
     # price" is not, so it needs "sudden" or disorientation.
-    _Rule("confusion", "emergency", _rx(
+    _Rule("confusion", "emergency", rx(
         r"disoriented|disorientated|(?:sudden|suddenly) (?:very )?confused|desorientert",
         r"plutselig (?:veldig )?forvirret|vet ikke hvor (?:han|hun) er",
     )),
-    _Rule("breathing", "emergency", _rx(
-        rf"{_CANT} {_W}{{0,2}}(?:breathe|breath|breathing)(?! through (?:my|the|his|her) nose)",
+    _Rule("breathing", "emergency", rx(
+        rf"{CANT} {W}{{0,4}}(?:breathe|breath|breathing)(?! through (?:my|the|his|her) nose)",
         r"short(?:ness)? of breath|breathless|out of breath|gasping|not breathing|isnt breathing",
         r"stopped breathing|no breathing|doesnt breathe|wont breathe|chok\w*|turning blue",
         r"lips (?:are |look |went |turning )?(?:blue|grey|gray)|blue lips|asthma attack",
         r"breathing (?:problems|difficulties|difficulty|trouble)",
         r"severe asthma|cant get (?:any |enough )?air|suffocat\w*|throat (?:is )?closing",
-        r"(?:far|klarer|kan|greier) ikke (?:a )?puste|far ikke (?:nok )?luft",
+        r"(?:far|klarer|kan|greier) (?:nesten |helt )?ikke (?:a )?puste|far ikke (?:nok )?luft",
         r"vanskelig (?:med )?a puste",
         r"sliter med a puste|problemer med (?:a puste|pusten)|pustevansk\w*|pusteproblem\w*",
         r"pustebesv\w*|andenod|tungpust\w*|tung pust|puster (?:ikke|darlig|tungt)",
         r"sluttet a puste|kvel(?:es|ning|ningsfare|t|er)|satt fast i halsen",
-        r"(?:bla|blaa) (?:i ansiktet|rundt munnen|lepper)|leppene er bla|astmaanfall",
+        r"(?:bla|blaa) (?:i ansiktet|rundt munnen|lepper)|leppene (?:\w+ ){0,3}bla|astmaanfall",
         r"kraftig astma|hiver etter (?:pusten|luft)|gisper",
     )),
     # Anaphylaxis: allergy plus the airway, or the word itself, or an EpiPen in use.
-    _Rule("anaphylaxis", "emergency", _rx(
+    _Rule("anaphylaxis", "emergency", rx(
         r"anaphyla\w*|anafyla\w*|allergic shock|allergisk sjokk|(?:severe|serious|bad) allergic",
         r"(?:throat|tongue) (?:is |feels )?(?:swelling|swollen|closing|tight)",
         r"swollen (?:throat|tongue)|(?:tongue|throat) (?:feels |is |looks )?(?:huge|thick|big)",
@@ -186,15 +148,16 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:epipen|adrenalinpenn)",
     )),
     _Rule("anaphylaxis", "emergency",
-          _rx(r"(?:lips|face|mouth|eyes) (?:is |are )?(?:swelling|swollen)|swollen (?:lips|face)",
+          rx(r"(?:lips|face|mouth|eyes) (?:is |are )?(?:swelling|swollen)|swollen (?:lips|face)",
               r"hovne lepper|hoven i (?:ansiktet|leppene)|leppene (?:hovner|er hovne)"),
-          context=_rx(r"allerg\w*|sting|stung|bee|wasp|nuts?|peanuts?|stikk|veps|bie|notter|"
+          context=rx(r"allerg\w*|sting|stung|bee|wasp|nuts?|peanuts?|stikk|veps|bie|notter|"
                       r"peanotter|hives|elveblest|reaction|reaksjon")),
-    _Rule("heavy_bleeding", "emergency", _rx(
+    _Rule("heavy_bleeding", "emergency", rx(
         r"(?:heavy|heavily|severe|severely|massive|uncontrolled|profuse|profusely|serious) "
         r"(?:\w+ )?(?:bleed\w*|blood loss)",
-        rf"bleed\w* {_W}{{0,2}}(?:heavily|a lot|badly|profusely|everywhere|nonstop|non stop|"
-        r"so much|too much|really bad|like crazy|wont stop|will not stop|doesnt stop|does not stop)",
+        rf"bleed\w* {W}{{0,2}}(?:heavily|a lot|badly|profusely|everywhere|nonstop|non stop|"
+        r"so much|too much|really bad|like crazy|wont stop|will not stop|doesnt stop|"
+        r"does not stop)",
         r"(?:wont|will not|doesnt|does not|cant|cannot|can not) stop (?:the )?bleed\w*",
         r"(?:\w*bleed\w*|blood|blod|blodet|blodning\w*) (?:\w+ ){0,4}?(?:(?:wont|doesnt|"
         r"does not|will not|ikke vil|ikke) (?:stop|stopper|stanser|gir seg)|"
@@ -209,25 +172,28 @@ _RULES: tuple[_Rule, ...] = (
         r"masse blod|blod overalt|sprut\w* blod|(?:blod|blodet) spruter|kastet opp blod|spyr blod",
         r"far ikke (?:stoppet|stanset) blodningen",
     )),
-    _Rule("unconscious", "emergency", _rx(
+    _Rule("unconscious", "emergency", rx(
         r"unconscious\w*|not conscious|lost consciousness|losing consciousness|lifeless|collaps\w*",
         r"cardiac arrest|heart (?:has )?stopped|no pulse|needs cpr|doing cpr|started cpr|cpr",
         r"bevisstlo\w*|bevisstlau\w*|mist\w* bevisstheten|ikke (?:ved )?bevissthet|ikke bevisst",
         r"ikke kontaktbar|kollaps\w*|falt om|segnet om|deiset (?:om|i bakken)|livlos|hjertestans",
         r"hjertet (?:har )?stoppet|ingen puls|hlr|hjerte lunge redning",
     )),
-    # "Not responding" about a person; a person "seems dead" too.
-    _Rule("unconscious", "emergency", _rx(
-        r"(?:not|isnt|wont|doesnt|is not|does not|stopped) (?:\w+ )?(?:responding|respond|"
-        r"responsive|reacting|react|waking|moving)|no response from",
-        r"(?:is|seems|looks|might be) dead|(?:cant|cannot|can not|couldnt|unable to) "
-        r"(?:wake|rouse) (?!up\b)\w+|wont wake up|(?:vakner|vaker) ikke|far ikke vekket",
-        r"(?:svarer|reagerer|responderer|beveger seg|puster) ikke|far ikke kontakt med|ser dod ut",
-    ), context=_PERSON, unless=_TECH),
-    _Rule("unconscious", "emergency", _rx(r"unresponsive|not responsive"), unless=_TECH),
+    # "Not responding", "won't wake up", "seems dead": said of a person, not of the app.
+    _Rule("unconscious", "emergency", rx(
+        rf"{PEOPLE} {W}{{0,3}}(?:not|isnt|wont|doesnt|is not|does not|stopped) (?:\w+ )?"
+        r"(?:responding|respond|responsive|reacting|react|waking|moving)",
+        rf"{PEOPLE} (?:is|seems|looks|might be|er) (?:dead|dod)(?! tired)|ser dod ut",
+        rf"(?:cant|cannot|can not|couldnt|unable to) (?:wake|rouse) (?:up )?(?:my |our )?{PEOPLE}",
+        rf"{PEOPLE} {W}{{0,2}}wont wake up|no response from (?:my |our )?{PEOPLE}",
+        rf"{PEOPLE} {W}{{0,3}}(?:svarer|reagerer|responderer|beveger seg|puster|vakner|vaker) ikke",
+        rf"far ikke (?:kontakt|svar) (?:med|fra) {PEOPLE}|far ikke vekket",
+    )),
+    _Rule("unconscious", "emergency", rx(r"unresponsive|not responsive"),
+          unless=rx(rf"{TECH} {W}{{0,2}}(?:unresponsive|not responsive)")),
     # Someone else fainting may still be out: escalate; the writer who fainted is awake.
-    _Rule("unconscious", "emergency", _FAINT, context=_PERSON),
-    _Rule("seizure", "emergency", _rx(
+    _Rule("unconscious", "emergency", FAINT, context=PERSON),
+    _Rule("seizure", "emergency", rx(
         r"seizures?|seizing|convuls\w*|(?:having|had|has|a|an) (?:epileptic )?fit",
         r"(?:hes|shes|is|are|keeps|started|been|baby|child|son|daughter) fitting",
         r"epileptic (?:fit|attack|seizure)|krampe(?:anfall|ne)?(?! i (?:leggen|foten|magen|laret))",
@@ -235,15 +201,15 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:et|fikk|fatt|har) anfall|rykninger i hele",
     )),
     # Overdose and poisoning: a quantity of pills, or a child that swallowed something.
-    _Rule("overdose", "emergency", _rx(
+    _Rule("overdose", "emergency", rx(
         r"overdos\w*|over dose|(?<!food )poison\w*|forgift\w*|giftinformasjon\w*",
         r"(?:took|taken|take|swallowed|ate|downed|tatt|tok|svelget|svelgde|spist|spiste|inntatt) "
         r"(?:\w+ ){0,3}(?:all|whole|too many|too much|lots of|a lot of|entire|bottle|pack|box|"
         r"handful|bunch of|loads of|many|several|alle|hele|hel|for mange|haugevis|en haug|"
         r"for mye|masse|mange|en boks|et brett|en eske|en pakke|"
-        rf"[1-9][0-9]+) (?:\w+ ){{0,3}}{_DRUGS}",
-        rf"(?:alcohol|alkohol|vodka|wine|vin|drunk|full) (?:\w+ ){{0,6}}{_DRUGS}",
-        rf"{_DRUGS} (?:\w+ ){{0,6}}(?:alcohol|alkohol|vodka|wine|vin|drunk|full)",
+        rf"[1-9][0-9]+) (?:\w+ ){{0,3}}{DRUGS}",
+        rf"(?:alcohol|alkohol|vodka|wine|vin|drunk|full) (?:\w+ ){{0,6}}{DRUGS}",
+        rf"{DRUGS} (?:\w+ ){{0,6}}(?:alcohol|alkohol|vodka|wine|vin|drunk|full)",
         r"(?:drank|drunk|swallowed|drakk|drukket|svelget) (?:\w+ ){0,2}(?:bleach|drain cleaner|"
         r"antifreeze|detergent|klorin|klor|rensemiddel|lampeolje|oppvaskmiddel|vaskemiddel|"
         r"lut|kjemikali\w*|chemicals?|battery|batteri|magnet\w*)",
@@ -253,14 +219,15 @@ _RULES: tuple[_Rule, ...] = (
         r"tabletter|medisin\w*)",
     )),
     # Suicide with a plan, a means or a time, or an attempt: 113 (ideation alone is urgent).
-    _Rule("suicide_plan", "emergency", _SUICIDE_IDEATION, context=_SUICIDE_PLAN,
+    _Rule("suicide_plan", "emergency", SUICIDE_IDEATION, context=SUICIDE_PLAN,
           mental_health=True),
-    _Rule("suicide_plan", "emergency", _rx(
+    _Rule("suicide_plan", "emergency", rx(
         r"(?:tried|trying|attempted|attempt) to (?:kill|hang|end)|suicide attempt",
         r"attempted suicide|(?:going to|gonna|will|about to) (?:kill myself|end (?:it|my life)|"
         r"take my life|jump|hang myself)|hang myself|slit my wrists|cut my wrists",
         r"jump (?:off|from|in front)",
-        r"suicide note|goodbye note|selvmordsforsok|(?:provd|provde|forsokt|forsokte) a ta livet",
+        r"suicide note|goodbye note|selvmordsforsok|(?:provd|provde|forsokt|forsokte) a "
+        r"(?:ta|avslutte) (?:livet|mitt eget liv|mitt liv)",
         r"skal ta livet|kommer til a ta livet|henge meg|hoppe (?:fra|foran|utfor|ut fra)",
         r"kutt\w* (?:over )?(?:\w+ )?pulsar\w*|avskjedsbrev|(?:have|got) a plan to",
         r"har en plan om a|(?:har )?samlet (?:pa )?(?:\w+ )?(?:piller|tabletter)|stockpil\w*",
@@ -271,46 +238,51 @@ _RULES: tuple[_Rule, ...] = (
         r"(?:slit|slashed|cut) (?:my |his |her )?wrists?",
     ), mental_health=True),
     # Meningitis signs are an emergency red flag in the triage policy.
-    _Rule("meningitis", "emergency", _rx(
+    _Rule("meningitis", "emergency", rx(
         r"rash (?:\w+ ){0,3}(?:doesnt|does not|wont|will not) (?:fade|go away|disappear)",
         r"petechia\w*|petekki\w*|purple (?:rash|spots)|lilla (?:utslett|prikker)",
         r"utslett (?:\w+ ){0,3}(?:forsvinner|blekner) ikke",
         r"utslett som ikke (?:forsvinner|blekner)|meningitt|meningitis|hjernehinnebetennelse",
     )),
-    _Rule("meningitis", "emergency", _rx(r"stiff neck|neck is stiff|nakkestiv\w*|stiv nakke"),
-          context=_FEVER),
+    _Rule("meningitis", "emergency", rx(r"stiff neck|neck is stiff|nakkestiv\w*|stiv nakke"),
+          context=FEVER),
     # The writer says it is an emergency or asks for an ambulance: believe them.
-    _Rule("emergency_declared", "emergency", _rx(
+    _Rule("emergency_declared", "emergency", rx(
         r"(?:this|its|it is|is this) an? emergency|emergency(?! contracept\w*| pill| dent\w*)",
-        r"ambulance|ambulanse|call 113|ring 113|call 911|call 112|ring 112|nodsituasjon",
+        r"ambulanc\w*|ambulans\w*|call 113|ring 113|call 911|call 112|ring 112|nodsituasjon",
         r"nodstilfelle|akutt hjelp|(?:think|feel like|feels like) (?:im|i am) (?:going to )?dying",
         r"(?:think|feel like|feels like) (?:im|i am) going to die",
     )),
     # Urgent, not life-threatening: legevakt 116117 ----------------------------------------
-    _Rule("suicidal_thoughts", "urgent", _SUICIDE_IDEATION, mental_health=True),
-    _Rule("self_harm", "urgent", _rx(
-        r"self ?harm\w*|(?:hurt|hurting|harm|harming|cutting|cut) myself(?! shaving)",
+    _Rule("suicidal_thoughts", "urgent", SUICIDE_IDEATION, mental_health=True),
+    _Rule("self_harm", "urgent", rx(
+        r"self ?harm\w*|(?:hurting|harming|cutting) myself|(?:want to|wanna) (?:hurt|harm|cut) "
+        r"myself|(?:hurt|harm|cut) myself (?:on purpose|again|deliberately)|harm myself",
         r"skade meg selv|skader meg selv|selvskad\w*|kutter meg|kuttet meg selv med vilje",
         r"hearing voices|horer stemmer|psykos\w*|psychos\w*",
     ), mental_health=True),
-    _Rule("infant_fever", "urgent", _FEVER, context=_INFANT),
-    _Rule("infant_fever", "urgent", _rx(
-        r"(?:not|isnt|wont|refuses to) (?:drinking|drink|feeding|feed|eating)",
+    _Rule("infant_fever", "urgent", FEVER, context=INFANT),
+    _Rule("infant_fever", "urgent", rx(
+        r"(?:not|isnt|wont|refuses to) (?:drinking|drink|feeding|feed|eating|eat)",
         r"limp|floppy|lethargic|vil ikke (?:drikke|spise)|drikker ikke|slapp|apatisk|slapp og",
-    ), context=_INFANT),
-    _Rule("high_fever", "urgent", _rx(
+    ), context=INFANT),
+    _Rule("high_fever", "urgent", rx(
         r"high fever|very high temperature|hoy feber|hoy temperatur|feber pa (?:40|41|42)",
         r"(?:fever\w*|feber\w*|temp\w*|grader) (?:\w+ ){0,3}(?:4[0-2]|10[4-9])(?:\.\d)?",
         r"(?:4[0-2]|10[4-9])(?:\.\d)? i feber",
         r"(?:4[0-2]|10[4-9])(?:\.\d)? ?(?:c|grader|degrees|deg|celsius|f)",
     )),
-    _Rule("fracture", "urgent", _rx(
+    _Rule("fracture", "urgent", rx(
         r"(?:broken|broke|fractured|fracture|cracked|snapped|dislocated) (?:\w+ ){0,2}(?:arm|leg|"
         r"wrist|ankle|bones?|hip|collarbone|ribs?|finger|toe|foot|hand|elbow|knee|shoulder|nose|"
         r"jaw|femur|shin)",
         r"(?:arm|leg|wrist|ankle|bone|finger|toe|foot|hand|elbow|knee|shoulder|nose|hip) "
         r"(?:is |looks |seems |might be |could be )?(?:broken|fractured|dislocated)",
         r"(?:may|might|could) be (?:broken|fractured)|(?:is it|think its|think it is) broken",
+        r"(?:armen|beinet|benet|foten|handleddet|ankelen|fingeren|taa|tommelen|kragebeinet) "
+        r"(?:\w+ ){0,2}(?:brukket|knekt|ute av ledd)",
+        r"(?:arm|leg|wrist|ankle|finger|armen|beinet|handleddet|ankelen|fingeren) (?:\w+ ){0,2}"
+        r"(?:bent|crooked|deformed|skjev|skeiv|boyd)",
         r"(?:cant|cannot|can not) (?:walk|put weight|stand) on (?:it|my|his|her)",
         r"fractur\w*|dislocat\w*|bone (?:is )?(?:sticking|poking) out|beinbrudd",
         r"brudd(?! pa| i (?:samtalen|videoen|forbindelsen|linjen|appen))",
@@ -321,53 +293,59 @@ _RULES: tuple[_Rule, ...] = (
         r"albuen|kneet|skulderen|nesen|tommelen|taa)",
     )),
     # The triage policy: severity 8 of 10 or more is urgent.
-    _Rule("severe_pain", "urgent", _rx(
+    _Rule("severe_pain", "urgent", rx(
         r"(?:severe|extreme|excruciating|unbearable|terrible|intense|horrible|awful|agonizing|"
         r"agonising|worst) (?:\w+ ){0,2}(?:pain|pains|ache|cramps|headache|stomach ache)",
         r"pain (?:is )?(?:severe|unbearable|excruciating|extreme)|in agony|excruciating",
+        r"so severe|ulidelig\w*",
         r"(?:pain|smerte\w*|vondt|hurts?) (?:\w+ ){0,4}(?:8|9|10) (?:out of |of |av )?10",
         r"(?:8|9|10) (?:out of |of |av )?10 (?:\w+ ){0,2}(?:pain|smerte\w*|vondt)",
         r"(?:sterke?|voldsomm?e?|ekstreme?|uutholdelige?|kraftige?|forferdelige?|grusomme?|"
         r"intense) (?:\w+ ){0,1}(?:smerter?|vondt|magesmerter|hodepine|kramper|magekramper)",
         r"(?:ekstremt|forferdelig|uutholdelig|sinnsykt|grusomt|helt jaevla|helt javla) vondt",
     )),
-    _Rule("deep_cut", "urgent", _rx(
+    _Rule("deep_cut", "urgent", rx(
         r"deep (?:cut|wound|gash|laceration)|(?:cut|gash|wound) (?:\w+ ){0,3}(?:deep|to the bone|"
         r"gaping|wide open)|(?:needs?|might need|think it needs) stitches|gash\w*|lacerat\w*",
         r"dyp\w* (?:kutt|sar|flenge)|kutt\w* (?:meg )?(?:\w+ ){0,3}dypt|ma (?:kanskje )?sys",
         r"trenger (?:a bli )?sydd|trenger sting|flenge|gapende sar|kuttet meg stygt",
+        r"(?:kutt|kuttet|sar|saret|cut|wound|gash) (?:\w+ ){0,4}(?:gaper|gaping|gapes)",
     )),
-    _Rule("head_injury", "urgent", _rx(
+    _Rule("head_injury", "urgent", rx(
         r"(?:hit|hitting|banged|bumped|knocked|struck) (?:\w+ ){0,2}head|head injury|concussion",
         r"fell (?:\w+ ){0,3}on (?:\w+ )?head|slo hodet|slatt hodet|slag mot hodet|hodeskade",
         r"hjernerystelse|skadet hodet|falt (?:\w+ ){0,3}(?:pa|i) hodet",
     )),
-    _Rule("burn", "urgent", _rx(
+    _Rule("burn", "urgent", rx(
         r"(?:bad|badly|severe|serious|big|large|deep) (?:\w+ )?burn(?!out)\w*|scald\w*",
         r"burn(?:ed|t) (?:\w+ ){0,3}(?:badly|with boiling|with hot|by boiling|skin)",
         r"(?:got|was|been|is|were) (?:badly )?(?:burned|burnt|scalded)|(?:brent|brente) seg",
         r"(?:big|large|huge|lots of) blisters|store (?:brann)?blemmer",
         r"brannskade\w*|brannsar|forbrent|forbrenning|skoldet|skolda|brent meg (?:stygt|kraftig)",
     )),
-    _Rule("eye_injury", "urgent", _rx(
-        r"(?:chemical|bleach|acid|lye|klor|lut|syre|etsende) (?:\w+ ){0,3}(?:in|i) (?:\w+ )?"
+    _Rule("eye_injury", "urgent", rx(
+        r"(?:chemical|chemicals|bleach|acid|lye|klor|lut|syre|etsende|cleaning|spray|detergent|"
+        r"vaskemiddel|kjemikali\w*) (?:\w+ ){0,3}(?:in|i) (?:\w+ )?"
         r"(?:eye|eyes|oyet|oynene)",
     )),
-    _Rule("allergic_reaction", "urgent", _rx(
-        r"allergic reaction|allergisk reaksjon|hives all over|elveblest over hele",
+    _Rule("allergic_reaction", "urgent", rx(
+        r"allergic reaction|allergisk reaksjon|hives (?:all over|everywhere)",
+        r"elveblest (?:over hele|overalt)",
         r"(?:lips|face|eyes) (?:is |are )?(?:swelling|swollen)|swollen (?:lips|face)|hovne lepper",
         r"(?:face|lips|eyes|tongue|throat|mouth) (?:\w+ ){0,2}(?:swell\w*|puffed up)|hovnet opp",
         r"hoven i (?:ansiktet|leppene)",
     )),
-    _Rule("bleeding", "urgent", _rx(
+    _Rule("bleeding", "urgent", rx(
         r"bleed\w*|nose ?bleeds?|neseblod\w*|blor|blodning|blodde|blodet",
         r"(?:coughing|cough|coughed|hoster|hoste|hostet) (?:\w+ ){0,2}(?:blood|blod)",
         r"(?:blood|blod) (?:\w+ ){0,2}(?:coughing|cough|hoster|hoste)",
         r"blood in (?:my |his |her )?(?:stool|poo|urine|pee|vomit)|blod i (?:avforingen|urinen)",
-    ), unless=_rx(r"gums?|tannkjott\w*|bleeding money|blor penger")),
-    _Rule("fainting", "urgent", _FAINT),
+    ), unless=rx(r"gums?|tannkjott\w*|bleeding money|blor penger")),
+    _Rule("fainting", "urgent", FAINT),
 )
 # fmt: on
+# Every reason an assessment can give: rule-group names, never the patient's words.
+REASONS = frozenset(rule.reason for rule in _RULES)
 
 
 def assess(text: str) -> Assessment:
