@@ -26,8 +26,9 @@ _TYPOS = {
     "attac": "attack", "atttack": "attack",
 }  # fmt: skip
 
-# Words the repair may restore from one slip of the finger. Only
-# words whose one-slip neighbours are not everyday words (those are in _KEEP).
+# Words the repair may restore from one slip of the finger (one edit, transpositions
+# included): only words whose one-slip neighbours are not everyday words. Everyday words
+# that are one slip from them ("painted" / "fainted") are in _KEEP and never repaired.
 _CANONICAL = frozenset((
     "breath", "breathe", "breathing", "breathless", "unconscious", "unresponsive", "responding",
     "seizure", "seizures", "seizing", "convulsing", "convulsions", "overdose", "overdosed",

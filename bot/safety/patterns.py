@@ -160,8 +160,8 @@ _RULES: tuple[_Rule, ...] = (
         r"does not stop)",
         r"(?:wont|will not|doesnt|does not|cant|cannot|can not) stop (?:the )?bleed\w*",
         r"(?:\w*bleed\w*|blood|blod|blodet|blodning\w*) (?:\w+ ){0,4}?(?:(?:wont|doesnt|"
-        r"does not|will not|ikke vil|ikke) (?:stop|stopper|stanser|gir seg)|"
-        r"(?:stopper|stanser|gir seg) ikke)",
+        r"does not|will not|ikke vil|vil ikke|ikke) (?:stop|stopper|stoppe|stanser|stanse|"
+        r"gir seg|gi seg)|(?:stopper|stanser|gir seg) ikke)",
         r"blood (?:is )?(?:everywhere|spurting|pouring|gushing)|(?:spurting|pouring|gushing) blood",
         r"(?:lots|a lot|so much|pool) of blood|(?:vomiting|throwing up|puking|vomited) "
         r"(?:\w+ ){0,3}blood|(?:renner|fosser|pumper|strommer) (?:\w+ )?blod",
@@ -336,7 +336,7 @@ _RULES: tuple[_Rule, ...] = (
         r"hoven i (?:ansiktet|leppene)",
     )),
     _Rule("bleeding", "urgent", rx(
-        r"bleed\w*|nose ?bleeds?|neseblod\w*|blor|blodning|blodde|blodet",
+        r"bleed\w*|nose ?bleeds?|neseblod\w*|blor|blodning\w*|blodde|blodet",
         r"(?:coughing|cough|coughed|hoster|hoste|hostet) (?:\w+ ){0,2}(?:blood|blod)",
         r"(?:blood|blod) (?:\w+ ){0,2}(?:coughing|cough|hoster|hoste)",
         r"blood in (?:my |his |her )?(?:stool|poo|urine|pee|vomit)|blod i (?:avforingen|urinen)",

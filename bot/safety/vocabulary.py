@@ -46,7 +46,7 @@ SUICIDE_IDEATION = rx(
     r"dont want to (?:live|be alive|exist|wake up)|no reason to live",
     r"never wake up|want to disappear|cant go on|ikke vakne (?:opp )?igjen|orker ikke mer(?! av)",
     r"(?:disappear|die|sleep) and (?:not|never) wake up|wish i could (?:just )?disappear",
-    r"not worth living|no point (?:in )?living|ikke verdt a leve|livet er meningslost",
+    r"(?:not|isnt) worth living|no point (?:in )?living|ikke verdt a leve|livet er meningslost",
     r"(?:tenkt|tenker|tanker) (?:\w+ ){0,2}(?:pa|om) a do",
     r"selvmord\w*|sjolvmord\w*|ta livet (?:mitt|av meg)|ta mitt eget liv|vil do|vil bare do",
     r"(?:onsker|lyst til|har lyst) a do|vil ikke leve|orker ikke (?:a leve|livet|mer av livet)",

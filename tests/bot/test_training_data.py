@@ -20,8 +20,13 @@ def _validate() -> tuple[bool, list[str]]:
     from rasa.shared.importers.importer import TrainingDataImporter
     from rasa.validator import Validator
 
+    from rasa.utils.common import EXPECTED_WARNINGS
+
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        # The ones Rasa itself silences in every command (rasa.utils.common).
+        for category, pattern in EXPECTED_WARNINGS:
+            warnings.filterwarnings("ignore", category=category, message=pattern)
         importer = TrainingDataImporter.load_from_config(
             config_path=str(REPO_ROOT / "config.yml"),
             domain_path=str(REPO_ROOT / "domain"),
