@@ -8,8 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import os
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, Dict, Iterator
+from typing import Any
 
 import pytest
 
@@ -31,8 +32,8 @@ class Parser:
         self._loop = asyncio.new_event_loop()
         self._agent = Agent.load(str(model))
 
-    def parse(self, text: str) -> Dict[str, Any]:
-        result: Dict[str, Any] = self._loop.run_until_complete(self._agent.parse_message(text))
+    def parse(self, text: str) -> dict[str, Any]:
+        result: dict[str, Any] = self._loop.run_until_complete(self._agent.parse_message(text))
         return result
 
     def close(self) -> None:

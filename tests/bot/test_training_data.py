@@ -18,9 +18,8 @@ def _validate() -> tuple[bool, list[str]]:
     """What `rasa data validate` checks, with its warnings collected instead of printed."""
     from rasa.cli.utils import _validate_domain, _validate_nlu, _validate_story_structure
     from rasa.shared.importers.importer import TrainingDataImporter
-    from rasa.validator import Validator
-
     from rasa.utils.common import EXPECTED_WARNINGS
+    from rasa.validator import Validator
 
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
