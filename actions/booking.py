@@ -34,6 +34,15 @@ logger = logging.getLogger(__name__)
 
 BOOKING_SLOTS = ["service", "booking_mode", "booking_when", "slot_id", "booking_confirmed"]
 SERVICE_LABEL = {"doctor": "a doctor", "psychologist": "a psychologist"}
+# Bookings name their service as the API's Service enum; slots and quotes take these words.
+_SERVICE_OF_BOOKING = {"doctor_consult": "doctor", "psychologist_session": "psychologist"}
+
+
+def service_of(booking: Dict[str, Any]) -> str:
+    """'doctor' or 'psychologist' for a booking as the API returns it."""
+    value = str(booking.get("service"))
+    return _SERVICE_OF_BOOKING.get(value, value)
+
 
 _PSYCHOLOGIST = re.compile(r"\b(psyk|psych|psyc|psic)\w*", re.IGNORECASE)
 _DOCTOR = re.compile(r"\b(doctor|docter|doc|gp|lege\w*|legetime\w*|dr)\b", re.IGNORECASE)
@@ -86,7 +95,9 @@ class ActionStartBooking(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
         text = latest_text(tracker)
-        service = service_in(text)
+        # A button may name the service ('/book_consult{"service": "doctor"}').
+        named = next(tracker.get_latest_entity_values("service"), None)
+        service = named if named in SERVICE_LABEL else service_in(text)
         when = when_in(text)
         mode = mode_in(text)
         if service == "psychologist" or when is not None:
@@ -310,7 +321,7 @@ def queue_text(place: Dict[str, Any]) -> str:
 
 
 def booking_confirmation(booking: Dict[str, Any]) -> str:
-    service = SERVICE_LABEL.get(str(booking.get("service")), "a clinician")
+    service = SERVICE_LABEL.get(service_of(booking), "a clinician")
     clinician = (booking.get("clinician") or {}).get("name")
     with_whom = f" ({clinician})" if clinician else ""
     text = f"Booked: video consult with {service}{with_whom} {when_text(booking['starts_at'])}."

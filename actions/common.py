@@ -78,8 +78,13 @@ def nok(ore: int) -> str:
     return f"{text},{rest:02d} kr" if rest else f"{text} kr"
 
 
+def parse_instant(text: str) -> dt.datetime:
+    """An ISO 8601 instant from the API; Python 3.10 does not read a trailing 'Z' itself."""
+    return dt.datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+
+
 def local(instant: str | dt.datetime) -> dt.datetime:
-    value = dt.datetime.fromisoformat(instant) if isinstance(instant, str) else instant
+    value = parse_instant(instant) if isinstance(instant, str) else instant
     return value.astimezone(OSLO)
 
 

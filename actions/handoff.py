@@ -89,7 +89,9 @@ class ActionAskAffirmation(Action):
         buttons = [
             {"title": TOPIC_QUESTIONS[t][0], "payload": TOPIC_QUESTIONS[t][1]} for t in topics
         ]
-        buttons.append({"title": "Something else", "payload": "/deny"})
+        # Rasa's two-stage fallback reads out_of_scope as "none of these": it then asks
+        # the patient to rephrase, and hands over if that fails too.
+        buttons.append({"title": "Something else", "payload": "/out_of_scope"})
         say(
             dispatcher,
             "Sorry, I'm not sure I understood. Did you mean one of these?",

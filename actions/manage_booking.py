@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
-from actions.booking import SERVICE_LABEL, booking_confirmation, when_in
+from actions.booking import SERVICE_LABEL, booking_confirmation, service_of, when_in
 from actions.common import (
     OSLO,
     YES_NO,
@@ -47,7 +47,7 @@ _NUMBER = re.compile(r"^\s*(?:nr\.?|number|option|#)?\s*([1-9])\s*\.?\s*$", re.I
 
 
 def describe(booking: Dict[str, Any]) -> str:
-    service = SERVICE_LABEL.get(str(booking.get("service")), "a clinician")
+    service = SERVICE_LABEL.get(service_of(booking), "a clinician")
     if booking.get("mode") == "drop_in" or not booking.get("starts_at"):
         return f"your place in the drop-in queue for {service}"
     return f"{service} {when_text(booking['starts_at'])}"
@@ -58,7 +58,7 @@ def _candidate(booking: Dict[str, Any]) -> Dict[str, Any]:
         "id": str(booking["id"]),
         "label": describe(booking),
         "mode": booking.get("mode"),
-        "service": booking.get("service"),
+        "service": service_of(booking),
         "change_deadline": booking.get("change_deadline"),
         "paid_ore": (booking.get("order") or {}).get("total_ore", 0),
     }

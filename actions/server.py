@@ -29,7 +29,7 @@ def build_app(settings: ActionSettings) -> Sanic:
         return None
 
     @app.after_server_stop
-    async def close_clients(_app: Sanic) -> None:
+    async def close_clients(_app: Sanic, _loop: object = None) -> None:
         await close_api_client()
 
     return app

@@ -328,9 +328,10 @@ def symptom_answers(tracker: Tracker) -> Dict[str, Any]:
     }
 
 
+_BOOK_DOCTOR = '/book_consult{"service": "doctor"}'
 NEXT_STEP_BUTTONS = {
-    "book_doctor": [{"title": "Book a doctor", "payload": "/book_consult"}],
-    "self_care": [{"title": "Book a doctor anyway", "payload": "/book_consult"}],
+    "book_doctor": [{"title": "Book a doctor", "payload": _BOOK_DOCTOR}],
+    "self_care": [{"title": "Book a doctor anyway", "payload": _BOOK_DOCTOR}],
 }
 
 

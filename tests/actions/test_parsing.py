@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 
-from actions.booking import mode_in, service_in, when_in
+from actions.booking import booking_confirmation, mode_in, service_in, when_in
 from actions.certificate import days_in, education_in, kind_in
 from actions.common import nok, when_text
 from actions.handoff import likely_topics, transcript
@@ -81,6 +81,8 @@ def test_when_text_is_relative_to_today() -> None:
     assert when_text("2026-11-26T16:30:00+00:00", today=today) == "today at 17:30"
     assert when_text("2026-11-27T08:00:00+00:00", today=today) == "tomorrow at 09:00"
     assert when_text("2026-11-30T08:00:00+00:00", today=today) == "Mon 30 Nov at 09:00"
+    # The API writes UTC with a "Z", which Python 3.10 does not parse by itself.
+    assert when_text("2026-11-27T09:00:00Z", today=today) == "tomorrow at 10:00"
 
 
 SLOTS = [
@@ -226,3 +228,16 @@ def test_transcript_keeps_patient_and_assistant_lines_only() -> None:
         ("assistant", "Hi!"),
     ]
     assert lines[0]["at"].startswith("2027-01-15")
+
+
+def test_bookings_are_described_with_the_api_service_names() -> None:
+    booking = {
+        "service": "psychologist_session",
+        "starts_at": "2026-11-27T09:00:00Z",
+        "clinician": {"name": "Sara Lie"},
+        "change_deadline": None,
+        "order": {"number": "20261126-ABCD1234", "total_ore": 109500},
+    }
+    text = booking_confirmation(booking)
+    assert text.startswith("Booked: video consult with a psychologist (Sara Lie)")
+    assert "1 095 kr paid" in text and "20261126-ABCD1234" in text
