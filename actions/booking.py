@@ -20,15 +20,14 @@ from actions.common import (
     chosen,
     idempotency_key,
     is_answer,
-    latest_intent,
     latest_text,
     nok,
     polite,
     say,
     when_text,
+    yes_no,
 )
-from actions.slot_picker import ask_for_slot, extract_slot_choice
-from actions.when import parse_when
+from actions.slot_picker import TimePicking, ask_for_slot, when_in
 
 logger = logging.getLogger(__name__)
 
@@ -72,19 +71,6 @@ def mode_in(text: str) -> Optional[str]:
     return None
 
 
-def when_in(text: str, now: Optional[dt.datetime] = None) -> Optional[Dict[str, Any]]:
-    """A parsed time request as a slot value (JSON-friendly)."""
-    request = parse_when(text, now=now or dt.datetime.now(OSLO))
-    if request is None:
-        return None
-    return {
-        "day": request.day.isoformat(),
-        "earliest": request.earliest.strftime("%H:%M") if request.earliest else None,
-        "latest": request.latest.strftime("%H:%M") if request.latest else None,
-        "exact": request.exact.strftime("%H:%M") if request.exact else None,
-    }
-
-
 class ActionStartBooking(Action):
     """Forget any earlier booking's answers and keep what the first message already says."""
 
@@ -112,7 +98,7 @@ class ActionStartBooking(Action):
         ]
 
 
-class ValidateBookingForm(FormValidationAction):
+class ValidateBookingForm(TimePicking, FormValidationAction):
     def name(self) -> Text:
         return "validate_booking_form"
 
@@ -155,32 +141,10 @@ class ValidateBookingForm(FormValidationAction):
         mode = mode_in(text)
         return {"booking_mode": mode} if mode else {}
 
-    async def extract_booking_when(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "booking_when" or not is_answer(tracker):
-            return {}
-        when = when_in(latest_text(tracker))
-        return {"booking_when": when} if when else {}
-
-    async def extract_slot_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "slot_id" or not is_answer(tracker):
-            return {}
-        return extract_slot_choice(tracker, when_in)
-
     async def extract_booking_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "booking_confirmed":
-            return {}
-        intent = latest_intent(tracker)
-        if intent == "affirm":
-            return {"booking_confirmed": True}
-        if intent == "deny":
-            return {"booking_confirmed": False}
-        return {}
+        return yes_no(tracker, "booking_confirmed")
 
     async def validate_booking_when(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -21,10 +21,10 @@ from actions.common import (
     api_call,
     chosen,
     is_answer,
-    latest_intent,
     latest_text,
     polite,
     say,
+    yes_no,
 )
 from actions.when import parse_when
 
@@ -111,15 +111,6 @@ class ActionStartCertificate(Action):
         return events
 
 
-def _yes_no(tracker: Tracker, slot: str) -> Dict[Text, Any]:
-    if tracker.get_slot("requested_slot") != slot:
-        return {}
-    intent = latest_intent(tracker)
-    if intent in ("affirm", "deny"):
-        return {slot: intent == "affirm"}
-    return {}
-
-
 class ValidateCertificateForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_certificate_form"
@@ -169,12 +160,12 @@ class ValidateCertificateForm(FormValidationAction):
     async def extract_certificate_chronic(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return _yes_no(tracker, "certificate_chronic")
+        return yes_no(tracker, "certificate_chronic")
 
     async def extract_certificate_exam(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return _yes_no(tracker, "certificate_exam")
+        return yes_no(tracker, "certificate_exam")
 
     async def extract_certificate_travel_date(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

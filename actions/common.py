@@ -64,6 +64,16 @@ def is_answer(tracker: Tracker) -> bool:
     return latest_intent(tracker) not in NOT_AN_ANSWER
 
 
+def yes_no(tracker: Tracker, slot: str) -> Dict[Text, Any]:
+    """A yes or no answer to ``slot``, when ``slot`` is the question just asked."""
+    if tracker.get_slot("requested_slot") != slot:
+        return {}
+    intent = latest_intent(tracker)
+    if intent in ("affirm", "deny"):
+        return {slot: intent == "affirm"}
+    return {}
+
+
 def choice_button(title: str, value: str) -> Dict[str, str]:
     return {"title": title, "payload": f'/choose{{"choice": "{value}"}}'}
 

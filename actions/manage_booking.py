@@ -13,7 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
-from actions.booking import SERVICE_LABEL, booking_confirmation, service_of, when_in
+from actions.booking import SERVICE_LABEL, booking_confirmation, service_of
 from actions.common import (
     OSLO,
     YES_NO,
@@ -22,15 +22,15 @@ from actions.common import (
     chosen,
     idempotency_key,
     is_answer,
-    latest_intent,
     latest_text,
     local,
     nok,
     polite,
     say,
     when_text,
+    yes_no,
 )
-from actions.slot_picker import ask_for_slot, extract_slot_choice
+from actions.slot_picker import TimePicking, ask_for_slot, when_in
 
 # Statuses a patient can still cancel or move (FHIR Appointment.status).
 OPEN_STATUSES = ("waitlist", "booked")
@@ -168,17 +168,6 @@ class ActionStartReschedule(_StartManaging):
         return "action_start_reschedule"
 
 
-def _confirmation(tracker: Tracker, slot: str) -> Dict[Text, Any]:
-    if tracker.get_slot("requested_slot") != slot:
-        return {}
-    intent = latest_intent(tracker)
-    if intent == "affirm":
-        return {slot: True}
-    if intent == "deny":
-        return {slot: False}
-    return {}
-
-
 class ValidateCancelForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_cancel_form"
@@ -204,7 +193,7 @@ class ValidateCancelForm(FormValidationAction):
     async def extract_cancel_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return _confirmation(tracker, "cancel_confirmed")
+        return yes_no(tracker, "cancel_confirmed")
 
 
 class ActionAskBookingId(Action):
@@ -291,7 +280,7 @@ async def _refund_text(tracker: Tracker, booking: Dict[str, Any]) -> str:
     )
 
 
-class ValidateRescheduleForm(FormValidationAction):
+class ValidateRescheduleForm(TimePicking, FormValidationAction):
     def name(self) -> Text:
         return "validate_reschedule_form"
 
@@ -315,25 +304,10 @@ class ValidateRescheduleForm(FormValidationAction):
             return {}
         return extract_booking_choice(tracker)
 
-    async def extract_booking_when(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "booking_when" or not is_answer(tracker):
-            return {}
-        when = when_in(latest_text(tracker))
-        return {"booking_when": when} if when else {}
-
-    async def extract_slot_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "slot_id" or not is_answer(tracker):
-            return {}
-        return extract_slot_choice(tracker, when_in)
-
     async def extract_reschedule_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return _confirmation(tracker, "reschedule_confirmed")
+        return yes_no(tracker, "reschedule_confirmed")
 
 
 class ActionAskRescheduleSlot(Action):

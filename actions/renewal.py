@@ -15,12 +15,12 @@ from actions.common import (
     api_call,
     idempotency_key,
     is_answer,
-    latest_intent,
     latest_text,
     nok,
     polite,
     say,
     when_text,
+    yes_no,
 )
 
 RENEWAL_SLOTS = ["renewal_medication", "renewal_consent", "renewal_confirmed"]
@@ -30,17 +30,6 @@ async def match_medication(tracker: Tracker, text: str) -> Dict[str, Any]:
     """The table's medicine for the patient's words; ApiError(422) says what to write."""
     found = await api_call(tracker, "GET", "/api/v1/medications/match", params={"q": text[:200]})
     return dict(found)
-
-
-def _yes_no(tracker: Tracker, slot: str) -> Dict[Text, Any]:
-    if tracker.get_slot("requested_slot") != slot:
-        return {}
-    intent = latest_intent(tracker)
-    if intent == "affirm":
-        return {slot: True}
-    if intent == "deny":
-        return {slot: False}
-    return {}
 
 
 class ActionStartRenewal(Action):
@@ -99,12 +88,12 @@ class ValidateRenewalForm(FormValidationAction):
     async def extract_renewal_consent(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return _yes_no(tracker, "renewal_consent")
+        return yes_no(tracker, "renewal_consent")
 
     async def extract_renewal_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return _yes_no(tracker, "renewal_confirmed")
+        return yes_no(tracker, "renewal_confirmed")
 
 
 class ActionAskRenewalConfirmed(Action):

@@ -9,9 +9,35 @@ from typing import Any, Callable, Dict, List, Optional, Text
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
-from actions.common import OSLO, api_call, choice_button, chosen, latest_text, local, polite, say
+from actions.common import (
+    OSLO,
+    api_call,
+    choice_button,
+    chosen,
+    is_answer,
+    latest_text,
+    local,
+    polite,
+    say,
+)
+from actions.when import parse_when as parse_when_text
+
+
+def when_in(text: str, now: Optional[dt.datetime] = None) -> Optional[Dict[str, Any]]:
+    """A parsed time request as a slot value (JSON-friendly)."""
+    request = parse_when_text(text, now=now or dt.datetime.now(OSLO))
+    if request is None:
+        return None
+    return {
+        "day": request.day.isoformat(),
+        "earliest": request.earliest.strftime("%H:%M") if request.earliest else None,
+        "latest": request.latest.strftime("%H:%M") if request.latest else None,
+        "exact": request.exact.strftime("%H:%M") if request.exact else None,
+    }
+
 
 MAX_OFFERS = 6
 SEARCH_DAYS = 7
@@ -137,3 +163,25 @@ def extract_slot_choice(
         # Another day or time: search again rather than guess.
         return {"booking_when": when, "slot_id": None}
     return {}
+
+
+class TimePicking:
+    """The day-and-time and pick-a-slot answers shared by the booking and moving forms.
+
+    A mixin for FormValidationAction: rasa-sdk finds `extract_<slot>` methods by name.
+    """
+
+    async def extract_booking_when(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "booking_when" or not is_answer(tracker):
+            return {}
+        when = when_in(latest_text(tracker))
+        return {"booking_when": when} if when else {}
+
+    async def extract_slot_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if tracker.get_slot("requested_slot") != "slot_id" or not is_answer(tracker):
+            return {}
+        return extract_slot_choice(tracker, when_in)

@@ -8,11 +8,11 @@ from typing import Any
 import pytest
 from rasa_sdk import Tracker
 
-from actions.booking import booking_confirmation, mode_in, service_in, when_in
+from actions.booking import booking_confirmation, mode_in, service_in
 from actions.certificate import days_in, education_in, kind_in
 from actions.common import nok, when_text
 from actions.handoff import likely_topics, transcript
-from actions.slot_picker import extract_slot_choice, in_window
+from actions.slot_picker import extract_slot_choice, in_window, when_in
 from actions.symptom_check import age_of, duration_days, red_flags_in, severity_of, temperature_of
 
 OSLO_NOW = dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=1)))
