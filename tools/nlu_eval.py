@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -68,7 +69,10 @@ def _predicted(parse: dict[str, Any]) -> tuple[str, str | None]:
 
 async def evaluate(model: Path, pairs: list[tuple[str, str]]) -> Scores:
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    # Unconfigured, Rasa's structlog prints every parse (message text included) at debug.
+    configure_structlog(logging.WARNING)
     agent = Agent.load(str(model))
     gold_intents: list[str] = []
     predicted_intents: list[str] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
@@ -101,7 +102,10 @@ def rule_layer(cases: dict[str, list[str]]) -> Result:
 async def pipeline(model: Path, cases: dict[str, list[str]]) -> Result:
     """The trained model's whole NLU pipeline: the intent its SafetyNet leaves."""
     from rasa.core.agent import Agent
+    from rasa.utils.log_utils import configure_structlog
 
+    # Unconfigured, Rasa's structlog prints every parse (message text included) at debug.
+    configure_structlog(logging.WARNING)
     agent = Agent.load(str(model))
     verdicts: dict[str, Level] = {}
     sources: Counter[str] = Counter()
