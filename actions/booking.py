@@ -16,10 +16,10 @@ from actions.api_client import ApiError
 from actions.common import (
     OSLO,
     YES_NO,
+    answers,
     api_call,
     chosen,
     idempotency_key,
-    is_answer,
     latest_text,
     nok,
     polite,
@@ -27,7 +27,7 @@ from actions.common import (
     when_text,
     yes_no,
 )
-from actions.slot_picker import TimePicking, ask_for_slot, when_in
+from actions.slot_picker import TimePicking, ask_for_slot, offered_label, when_in
 
 logger = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ class ValidateBookingForm(TimePicking, FormValidationAction):
     async def extract_service(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "service" or not is_answer(tracker):
+        if not answers(tracker, "service"):
             return {}
         value = chosen(tracker) or service_in(latest_text(tracker))
         if value == "psychologist":
@@ -129,7 +129,7 @@ class ValidateBookingForm(TimePicking, FormValidationAction):
     async def extract_booking_mode(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "booking_mode" or not is_answer(tracker):
+        if not answers(tracker, "booking_mode"):
             return {}
         value = chosen(tracker)
         if value in ("drop_in", "scheduled"):
@@ -197,18 +197,10 @@ class ActionAskBookingConfirmed(Action):
         if tracker.get_slot("booking_mode") == "drop_in" and service == "doctor":
             what = "a place in the drop-in queue for a video consult with the first free doctor"
         else:
-            label = _offered_label(tracker)
+            label = offered_label(tracker)
             what = f"a video consult with {SERVICE_LABEL.get(service, service)} {label}"
         say(dispatcher, f"I'll book {what}. {price} Shall I go ahead?", buttons=YES_NO)
         return []
-
-
-def _offered_label(tracker: Tracker) -> str:
-    chosen_id = tracker.get_slot("slot_id")
-    for offer in tracker.get_slot("offered_slots") or []:
-        if offer.get("id") == chosen_id:
-            return str(offer.get("label", ""))
-    return ""
 
 
 class ActionSubmitBooking(Action):

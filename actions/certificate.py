@@ -18,9 +18,9 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiError
 from actions.common import (
     OSLO,
+    answers,
     api_call,
     chosen,
-    is_answer,
     latest_text,
     polite,
     say,
@@ -130,13 +130,10 @@ class ValidateCertificateForm(FormValidationAction):
             )
         return ["certificate_kind", *QUESTIONS.get(str(kind), [])]
 
-    def _asked(self, tracker: Tracker, slot: str) -> bool:
-        return tracker.get_slot("requested_slot") == slot and is_answer(tracker)
-
     async def extract_certificate_kind(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "certificate_kind"):
+        if not answers(tracker, "certificate_kind"):
             return {}
         value = chosen(tracker) or kind_in(latest_text(tracker))
         return {"certificate_kind": value} if value else {}
@@ -144,7 +141,7 @@ class ValidateCertificateForm(FormValidationAction):
     async def extract_certificate_education(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "certificate_education"):
+        if not answers(tracker, "certificate_education"):
             return {}
         value = chosen(tracker) or education_in(latest_text(tracker))
         return {"certificate_education": value} if value else {}
@@ -152,7 +149,7 @@ class ValidateCertificateForm(FormValidationAction):
     async def extract_certificate_days(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "certificate_days"):
+        if not answers(tracker, "certificate_days"):
             return {}
         days = days_in(latest_text(tracker))
         return {"certificate_days": days} if days else {}
@@ -170,7 +167,7 @@ class ValidateCertificateForm(FormValidationAction):
     async def extract_certificate_travel_date(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "certificate_travel_date"):
+        if not answers(tracker, "certificate_travel_date"):
             return {}
         request = parse_when(latest_text(tracker), now=dt.datetime.now(OSLO))
         return {"certificate_travel_date": request.day.isoformat()} if request else {}

@@ -64,6 +64,11 @@ def is_answer(tracker: Tracker) -> bool:
     return latest_intent(tracker) not in NOT_AN_ANSWER
 
 
+def answers(tracker: Tracker, slot: str) -> bool:
+    """Whether the latest message answers ``slot``: it was just asked, and no interruption."""
+    return tracker.get_slot("requested_slot") == slot and is_answer(tracker)
+
+
 def yes_no(tracker: Tracker, slot: str) -> Dict[Text, Any]:
     """A yes or no answer to ``slot``, when ``slot`` is the question just asked."""
     if tracker.get_slot("requested_slot") != slot:

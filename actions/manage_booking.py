@@ -17,11 +17,11 @@ from actions.booking import SERVICE_LABEL, booking_confirmation, service_of
 from actions.common import (
     OSLO,
     YES_NO,
+    answers,
     api_call,
     choice_button,
     chosen,
     idempotency_key,
-    is_answer,
     latest_text,
     local,
     nok,
@@ -30,7 +30,7 @@ from actions.common import (
     when_text,
     yes_no,
 )
-from actions.slot_picker import TimePicking, ask_for_slot, when_in
+from actions.slot_picker import TimePicking, ask_for_slot, offered_label, when_in
 
 # Statuses a patient can still cancel or move (FHIR Appointment.status).
 OPEN_STATUSES = ("waitlist", "booked")
@@ -107,6 +107,17 @@ def extract_booking_choice(tracker: Tracker) -> Dict[Text, Any]:
     return {}
 
 
+class BookingPicking:
+    """Which of the listed bookings the patient means; a mixin for the cancel and move forms."""
+
+    async def extract_booking_id(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if not answers(tracker, "booking_id"):
+            return {}
+        return extract_booking_choice(tracker)
+
+
 async def ask_which_booking(
     dispatcher: CollectingDispatcher, tracker: Tracker, verb: str
 ) -> List[Dict[Text, Any]]:
@@ -168,7 +179,7 @@ class ActionStartReschedule(_StartManaging):
         return "action_start_reschedule"
 
 
-class ValidateCancelForm(FormValidationAction):
+class ValidateCancelForm(BookingPicking, FormValidationAction):
     def name(self) -> Text:
         return "validate_cancel_form"
 
@@ -182,13 +193,6 @@ class ValidateCancelForm(FormValidationAction):
         if not tracker.get_slot("candidate_bookings"):
             return []  # nothing to cancel, or the API failed: the form ends at once
         return ["booking_id", "cancel_confirmed"]
-
-    async def extract_booking_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "booking_id" or not is_answer(tracker):
-            return {}
-        return extract_booking_choice(tracker)
 
     async def extract_cancel_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -280,7 +284,7 @@ async def _refund_text(tracker: Tracker, booking: Dict[str, Any]) -> str:
     )
 
 
-class ValidateRescheduleForm(TimePicking, FormValidationAction):
+class ValidateRescheduleForm(BookingPicking, TimePicking, FormValidationAction):
     def name(self) -> Text:
         return "validate_reschedule_form"
 
@@ -296,13 +300,6 @@ class ValidateRescheduleForm(TimePicking, FormValidationAction):
         if _past_deadline(_picked(tracker)):
             return ["booking_id"]  # ActionSubmitReschedule explains why it cannot move
         return ["booking_id", "booking_when", "slot_id", "reschedule_confirmed"]
-
-    async def extract_booking_id(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "booking_id" or not is_answer(tracker):
-            return {}
-        return extract_booking_choice(tracker)
 
     async def extract_reschedule_confirmed(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -329,10 +326,7 @@ class ActionAskRescheduleConfirmed(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> List[Dict[Text, Any]]:
-        new = ""
-        for offer in tracker.get_slot("offered_slots") or []:
-            if offer.get("id") == tracker.get_slot("slot_id"):
-                new = str(offer.get("label"))
+        new = offered_label(tracker)
         say(
             dispatcher,
             f"Move {_picked(tracker).get('label')} to {new}? The price stays the same.",

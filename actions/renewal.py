@@ -12,9 +12,9 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiError
 from actions.common import (
     YES_NO,
+    answers,
     api_call,
     idempotency_key,
-    is_answer,
     latest_text,
     nok,
     polite,
@@ -70,7 +70,7 @@ class ValidateRenewalForm(FormValidationAction):
     async def extract_renewal_medication(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "renewal_medication" or not is_answer(tracker):
+        if not answers(tracker, "renewal_medication"):
             return {}
         text = latest_text(tracker)
         return {"renewal_medication": text} if text and not text.startswith("/") else {}

@@ -14,10 +14,10 @@ from rasa_sdk.types import DomainDict
 from actions.api_client import ApiError
 from actions.common import (
     OSLO,
+    answers,
     api_call,
     choice_button,
     chosen,
-    is_answer,
     latest_text,
     local,
     polite,
@@ -165,6 +165,15 @@ def extract_slot_choice(
     return {}
 
 
+def offered_label(tracker: Tracker) -> str:
+    """How the chosen slot was shown to the patient ("tomorrow 10:00 with Sara Lie")."""
+    chosen_id = tracker.get_slot("slot_id")
+    for offer in tracker.get_slot("offered_slots") or []:
+        if offer.get("id") == chosen_id:
+            return str(offer.get("label", ""))
+    return ""
+
+
 class TimePicking:
     """The day-and-time and pick-a-slot answers shared by the booking and moving forms.
 
@@ -174,7 +183,7 @@ class TimePicking:
     async def extract_booking_when(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "booking_when" or not is_answer(tracker):
+        if not answers(tracker, "booking_when"):
             return {}
         when = when_in(latest_text(tracker))
         return {"booking_when": when} if when else {}
@@ -182,6 +191,6 @@ class TimePicking:
     async def extract_slot_id(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "slot_id" or not is_answer(tracker):
+        if not answers(tracker, "slot_id"):
             return {}
         return extract_slot_choice(tracker, when_in)

@@ -11,7 +11,15 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.api_client import ApiError
-from actions.common import api_call, chosen, is_answer, latest_intent, latest_text, polite, say
+from actions.common import (
+    answers,
+    api_call,
+    chosen,
+    latest_intent,
+    latest_text,
+    polite,
+    say,
+)
 
 SYMPTOM_SLOTS = [
     "sc_complaint",
@@ -181,21 +189,18 @@ class ValidateSymptomCheckForm(FormValidationAction):
             slots.append("sc_pregnant")
         return [*slots, "sc_medication", "sc_allergies"]
 
-    def _asked(self, tracker: Tracker, slot: str) -> bool:
-        return tracker.get_slot("requested_slot") == slot and is_answer(tracker)
-
     async def extract_sc_complaint(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = latest_text(tracker)
-        if not self._asked(tracker, "sc_complaint") or not text or text.startswith("/"):
+        if not answers(tracker, "sc_complaint") or not text or text.startswith("/"):
             return {}
         return {"sc_complaint": text[:500]}
 
     async def extract_sc_red_flags(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "sc_red_flags"):
+        if not answers(tracker, "sc_red_flags"):
             return {}
         pressed = chosen(tracker)
         if pressed == "none" or latest_intent(tracker) == "deny":
@@ -208,7 +213,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
     async def extract_sc_for_child(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "sc_for_child"):
+        if not answers(tracker, "sc_for_child"):
             return {}
         pressed = chosen(tracker)
         if pressed in ("me", "child"):
@@ -223,7 +228,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
     async def extract_sc_age(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "sc_age"):
+        if not answers(tracker, "sc_age"):
             return {}
         age = age_of(latest_text(tracker))
         if age is None:
@@ -233,7 +238,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
     async def extract_sc_duration(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "sc_duration"):
+        if not answers(tracker, "sc_duration"):
             return {}
         days = duration_days(latest_text(tracker))
         return {} if days is None else {"sc_duration": days}
@@ -241,7 +246,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
     async def extract_sc_severity(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "sc_severity"):
+        if not answers(tracker, "sc_severity"):
             return {}
         value = chosen(tracker)
         severity = int(value) if value and value.isdigit() else severity_of(latest_text(tracker))
@@ -250,7 +255,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
     async def extract_sc_fever(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "sc_fever"):
+        if not answers(tracker, "sc_fever"):
             return {}
         intent = latest_intent(tracker)
         temperature = temperature_of(latest_text(tracker))
@@ -263,7 +268,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
     async def extract_sc_temperature(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "sc_temperature"):
+        if not answers(tracker, "sc_temperature"):
             return {}
         temperature = temperature_of(latest_text(tracker))
         if temperature is not None:
@@ -275,7 +280,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
     async def extract_sc_pregnant(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if not self._asked(tracker, "sc_pregnant"):
+        if not answers(tracker, "sc_pregnant"):
             return {}
         pressed = chosen(tracker)
         if pressed in ("yes", "no", "not_relevant"):
@@ -297,7 +302,7 @@ class ValidateSymptomCheckForm(FormValidationAction):
 
     def _free_text(self, tracker: Tracker, slot: str) -> Dict[Text, Any]:
         # Unlike other forms, "no" is an answer here: no medicines, no allergies.
-        if tracker.get_slot("requested_slot") != slot or not is_answer(tracker):
+        if not answers(tracker, slot):
             return {}
         if chosen(tracker) == "none" or latest_intent(tracker) == "deny":
             return {slot: "none"}
