@@ -6,9 +6,10 @@ APP_VENV  := .venv
 RASA_VENV := .venv-rasa
 APP_REQ   := requirements/app.txt
 RASA_REQ  := requirements/rasa.txt
+RASA_MODEL_REQ := requirements/rasa-model.txt
 # Stamps keyed on the requirement files' contents: re-running setup is a no-op until they change.
 APP_STAMP  := $(APP_VENV)/.stamp-$(shell sha256sum $(APP_REQ) | cut -c1-16)
-RASA_STAMP := $(RASA_VENV)/.stamp-$(shell sha256sum $(RASA_REQ) | cut -c1-16)
+RASA_STAMP := $(RASA_VENV)/.stamp-$(shell cat $(RASA_REQ) $(RASA_MODEL_REQ) | sha256sum | cut -c1-16)
 PIP_FLAGS  := --disable-pip-version-check --no-input --quiet
 # The installers themselves are pinned too (Python 3.10's bundled pip is too old for some sdists).
 BOOTSTRAP  := pip==24.3.1 setuptools==70.3.0 wheel==0.45.1
@@ -36,11 +37,12 @@ $(APP_STAMP): $(APP_REQ)
 	$(APP_VENV)/bin/python -m pip install $(PIP_FLAGS) -r $(APP_REQ)
 	@rm -f $(APP_VENV)/.stamp-*; touch $@
 
-$(RASA_STAMP): $(RASA_REQ)
+$(RASA_STAMP): $(RASA_REQ) $(RASA_MODEL_REQ)
 	@py=$$(tools/find_python.sh 3.10 PYTHON310) || exit 1; \
 	  [ -x $(RASA_VENV)/bin/python ] || { echo "creating $(RASA_VENV) with $$py"; "$$py" -m venv $(RASA_VENV) && \
 	    $(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) $(BOOTSTRAP); }
 	$(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) -r $(RASA_REQ)
+	$(RASA_VENV)/bin/python -m pip install $(PIP_FLAGS) --no-deps --require-hashes -r $(RASA_MODEL_REQ)
 	@rm -f $(RASA_VENV)/.stamp-*; touch $@
 
 # Trains only when config, domain, data, bot/ or Rasa's pins changed; prints the model path.

@@ -83,7 +83,14 @@ class ProcessSpec:
 
 
 # bot/ holds the custom NLU components, so its code is part of what a model is.
-TRAINING_INPUTS = ("config.yml", "domain", "data", "bot", "requirements/rasa.txt")
+TRAINING_INPUTS = (
+    "config.yml",
+    "domain",
+    "data",
+    "bot",
+    "requirements/rasa.txt",
+    "requirements/rasa-model.txt",
+)
 
 
 def model_fingerprint() -> str:

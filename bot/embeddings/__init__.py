@@ -1,0 +1,1 @@
+"""Sentence embeddings for the NLU pipeline, computed locally with numpy."""
