@@ -16,6 +16,8 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from log_privacy import bind_request_id, install
+
 logger = logging.getLogger(__name__)
 
 MAX_TEXT_CHARS = 4000
@@ -37,6 +39,9 @@ class GatewayInput(InputChannel):
     @classmethod
     def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "GatewayInput":
         token = (credentials or {}).get("token") or os.environ.get("RASA_TOKEN", "")
+        # Rasa loads its channels at start-up, before the first message: from here on
+        # every log line of this process is masked and carries the gateway's request id.
+        install()
         return cls(str(token))
 
     def _authorised(self, request: Request) -> bool:
@@ -68,22 +73,22 @@ class GatewayInput(InputChannel):
             ):
                 return response.json({"error": "sender, message and metadata required"}, status=400)
             collector = CollectingOutputChannel()
-            try:
-                await on_new_message(
-                    UserMessage(
-                        text,
-                        collector,
-                        sender,
-                        input_channel=self.name(),
-                        metadata=metadata,
+            with bind_request_id(str(metadata.get("request_id") or "")):
+                # The text is health data: never logged, here or on failure.
+                logger.info("message received from the gateway")
+                try:
+                    await on_new_message(
+                        UserMessage(
+                            text,
+                            collector,
+                            sender,
+                            input_channel=self.name(),
+                            metadata=metadata,
+                        )
                     )
-                )
-            except Exception:
-                # The text is health data: log the request id, never the message.
-                logger.exception(
-                    "gateway message failed (request_id=%s)", metadata.get("request_id")
-                )
-                return response.json({"error": "processing failed"}, status=500)
+                except Exception:
+                    logger.exception("gateway message failed")
+                    return response.json({"error": "processing failed"}, status=500)
             return response.json(collector.messages)
 
         return webhook

@@ -93,6 +93,31 @@ def test_logged_in_patient_is_greeted_by_the_name_the_api_holds(
     shared.update(national_id=number, conversation=body["conversation_id"])
 
 
+def test_request_id_runs_through_every_process_log_and_numbers_are_masked(
+    system: RunningSystem,
+) -> None:
+    request_id = f"e2e-trace-{os.getpid()}-{time.time_ns()}"
+    response = httpx.post(
+        f"{system.api}/api/v1/chat",
+        json={"text": "hi, my number is 91234567 and my fnr 01017012345"},
+        headers={"X-Request-ID": request_id},
+        timeout=30,
+    )
+    assert response.status_code == 200
+    assert response.headers["X-Request-ID"] == request_id
+    logs = {name: (system.var_dir / "log" / f"{name}.log") for name in ("api", "rasa", "actions")}
+    # A new conversation runs the custom action_session_start: all three processes take part.
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        texts = {name: path.read_text(errors="replace") for name, path in logs.items()}
+        if all(f"[request {request_id}]" in text for text in texts.values()):
+            break
+        time.sleep(0.2)
+    for name, text in texts.items():
+        assert f"[request {request_id}]" in text, f"{name}.log lacks the request id"
+        assert "91234567" not in text and "01017012345" not in text, name
+
+
 def test_rasa_refuses_callers_without_the_token(system: RunningSystem) -> None:
     webhook = f"{system.rasa}/webhooks/gateway/webhook"
     message = {"sender": "anon-" + "1" * 32, "message": "hi"}
