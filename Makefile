@@ -18,7 +18,7 @@ export RASA_TELEMETRY_ENABLED := false
 export SQLALCHEMY_SILENCE_UBER_WARNING := 1
 export PYTHONDONTWRITEBYTECODE := 1
 
-.PHONY: help setup run test lint model eval bench clean
+.PHONY: help setup run test lint model eval bench clean browser screenshots
 
 help:
 	@echo "make run    set up what is missing, then start Rasa, the action server and the API"
@@ -27,6 +27,8 @@ help:
 	@echo "make lint   ruff and mypy"
 	@echo "make eval   score the assistant on the held-out NLU and safety sets"
 	@echo "make bench  print the benchmark figures"
+	@echo "make screenshots  the chat page's main states, phone and desktop, in var/screenshots/"
+	@echo "make browser      install Debian's chromium for the page tests (if missing)"
 
 setup: $(APP_STAMP) $(RASA_STAMP)
 
@@ -62,7 +64,7 @@ run: setup
 
 # The model is trained once (or found) and shared by every run below. Rasa-side tests
 # (actions, bot, the dialogue test stories) run in Rasa's venv; everything else in the app's.
-test: lint
+test: lint browser
 	@model=$$($(TRAIN)) && echo "model: $$model" && \
 	  TEST_RASA_MODEL=$$model $(RASA_VENV)/bin/python -m pytest tests/actions tests/bot \
 	    -p no:cacheprovider -W ignore::pytest.PytestConfigWarning && \
@@ -79,6 +81,21 @@ bench: setup
 	$(APP_VENV)/bin/python -m bench.idle_memory
 	$(APP_VENV)/bin/python -m bench.bookings
 	$(APP_VENV)/bin/python -m bench.chat
+	$(APP_VENV)/bin/python -m bench.sms
+
+# The page tests and screenshots drive Debian's Chromium through Playwright (never its own
+# browser download). Installed once with apt-get; without apt-get or root, a clear stop.
+CHROMIUM := /usr/bin/chromium
+browser: $(CHROMIUM)
+$(CHROMIUM):
+	@command -v apt-get >/dev/null && [ "$$(id -u)" = 0 ] || { \
+	  echo "$(CHROMIUM) is missing: install Debian's chromium package (apt-get install chromium) as root"; exit 1; }
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium
+	@[ -x $(CHROMIUM) ] || { echo "apt-get installed chromium but $(CHROMIUM) is still missing"; exit 1; }
+
+screenshots: setup browser
+	$(APP_VENV)/bin/python -m tools.screenshots
 
 clean:
 	rm -rf var models .pytest_cache .ruff_cache .mypy_cache

@@ -22,9 +22,14 @@ from api.notifications.notifier import Notifier
 from api.payments.provider import PaymentProvider
 from api.payments.service import settle_refunds
 from api.policy.rules import ClinicPolicy
-from api.prescriptions.jobs import alert_overdue_renewals
+from api.prescriptions.jobs import alert_overdue_renewals, notify_renewal_outcomes
 from api.privacy.service import erase_requested
-from api.scheduling.jobs import close_drop_in_queue, mark_no_shows, send_reminders
+from api.scheduling.jobs import (
+    close_drop_in_queue,
+    mark_no_shows,
+    notify_consults_started,
+    send_reminders,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -36,6 +41,8 @@ class JobContext:
     provider: PaymentProvider
     policy: ClinicPolicy
     clock: Callable[[], dt.datetime]
+    # Links in notifications (a consult's video room) point here.
+    public_url: str
 
 
 _context: JobContext | None = None
@@ -58,6 +65,22 @@ async def reminders() -> int:
     return await _run(
         "reminders",
         lambda s, c: send_reminders(session=s, notifier=c.notifier, now=c.clock(), policy=c.policy),
+    )
+
+
+async def consults_started() -> int:
+    return await _run(
+        "consults_started",
+        lambda s, c: notify_consults_started(
+            session=s, notifier=c.notifier, now=c.clock(), public_url=c.public_url
+        ),
+    )
+
+
+async def renewal_outcomes() -> int:
+    return await _run(
+        "renewal_outcomes",
+        lambda s, c: notify_renewal_outcomes(session=s, notifier=c.notifier, now=c.clock()),
     )
 
 
@@ -101,6 +124,8 @@ async def erasure() -> int:
 # (function, interval in minutes)
 SCHEDULE: dict[str, tuple[Callable[[], Awaitable[int]], int]] = {
     "reminders": (reminders, 1),
+    "consults_started": (consults_started, 1),
+    "renewal_outcomes": (renewal_outcomes, 1),
     "no_shows": (no_shows, 5),
     "close_queue": (close_queue, 5),
     "renewal_alerts": (renewal_alerts, 1),

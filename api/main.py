@@ -16,10 +16,14 @@ from api.chat.router import internal_router as chat_internal_router
 from api.chat.router import router as chat_router
 from api.core.db import create_engine, create_sessionmaker, utcnow
 from api.core.errors import install_error_handlers
+from api.core.rate_limit import build_rate_limiter
 from api.core.request_id import install_request_id
 from api.core.settings import Settings, get_settings
 from api.handoffs.router import internal_router as handoffs_internal_router
 from api.health.router import router as health_router
+from api.identity.authorization import SpentCodes
+from api.identity.login_router import dev_router as login_dev_router
+from api.identity.login_router import router as login_router
 from api.identity.router import dev_router as auth_dev_router
 from api.identity.router import router as auth_router
 from api.jobs import JobContext, start_scheduler, stop_scheduler
@@ -34,8 +38,13 @@ from api.privacy.router import router as privacy_router
 from api.scheduling.router import clinician_router as scheduling_clinician_router
 from api.scheduling.router import router as scheduling_router
 from api.scheduling.router import support_router as scheduling_support_router
+from api.sms.notifier import TwilioNotifier
+from api.sms.numbers import NumberKeys
+from api.sms.router import router as sms_router
+from api.sms.sender import TwilioSender
 from api.triage.router import clinician_router as triage_clinician_router
 from api.triage.router import router as triage_router
+from api.web.router import router as web_router
 
 
 def create_app(
@@ -66,6 +75,7 @@ def create_app(
                     provider=app.state.payment_provider,
                     policy=app.state.policy,
                     clock=app.state.clock,
+                    public_url=settings.public_url,
                 ),
             )
         try:
@@ -74,6 +84,8 @@ def create_app(
             if scheduler is not None:
                 stop_scheduler(scheduler)
             await app.state.http.aclose()
+            app.state.sms_sender.close()
+            await app.state.rate_limiter.aclose()
             await app.state.rasa.aclose()
             await engine.dispose()
 
@@ -83,13 +95,25 @@ def create_app(
     app.state.clock = clock or utcnow
     app.state.payment_provider = payment_provider or DevelopmentPaymentProvider()
     app.state.prescription_list = StoredPrescriptionList()
-    app.state.notifier = notifier or RecordingNotifier()
+    app.state.sms_sender = TwilioSender(
+        settings.twilio, status_callback_url=f"{settings.sms_public_base}/api/v1/sms/twilio/status"
+    )
+    # With a Twilio account, notifications are texted; without one they stay in the app.
+    app.state.notifier = notifier or (
+        TwilioNotifier(sender=app.state.sms_sender, keys=NumberKeys.of(settings.twilio))
+        if app.state.sms_sender.configured
+        else RecordingNotifier()
+    )
+    app.state.spent_authorization_codes = SpentCodes()
+    app.state.rate_limiter = build_rate_limiter(settings.rate_limits.redis_url)
     install_error_handlers(app)
     install_request_id(app)
     app.include_router(health_router)
     app.include_router(auth_router)
+    app.include_router(login_router)
     if settings.dev_login_allowed:
         app.include_router(auth_dev_router)
+        app.include_router(login_dev_router)
     app.include_router(chat_router)
     app.include_router(chat_internal_router)
     app.include_router(handoffs_internal_router)
@@ -104,4 +128,6 @@ def create_app(
     app.include_router(certificates_clinician_router)
     app.include_router(triage_router)
     app.include_router(triage_clinician_router)
+    app.include_router(sms_router)
+    app.include_router(web_router)
     return app

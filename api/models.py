@@ -11,6 +11,16 @@ from api.payments.models import LedgerEntry, Order, RefundSettlement
 from api.prescriptions.models import Dispensation, RenewalRequest
 from api.privacy.models import ErasureRequest
 from api.scheduling.models import Appointment, Shift, Slot
+from api.sms.models import (
+    SmsChoiceMemory,
+    SmsConsentRecord,
+    SmsDeliveryReport,
+    SmsInboundMessage,
+    SmsOptOut,
+    SmsOutboundMessage,
+    SmsPhoneLink,
+    SmsVerification,
+)
 from api.support.models import SupportAgent
 from api.triage.models import SymptomCheck
 
@@ -31,6 +41,14 @@ __all__ = [
     "RenewalRequest",
     "Shift",
     "Slot",
+    "SmsChoiceMemory",
+    "SmsConsentRecord",
+    "SmsDeliveryReport",
+    "SmsInboundMessage",
+    "SmsOptOut",
+    "SmsOutboundMessage",
+    "SmsPhoneLink",
+    "SmsVerification",
     "SupportAgent",
     "SupportTicket",
     "SymptomCheck",

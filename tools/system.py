@@ -68,6 +68,12 @@ class RunningSystem:
             "DATABASE_URL": self.database_url or f"sqlite:///{self.var_dir / 'telehealth.db'}",
             "RASA_URL": self.rasa,
             "ACTIONS_URL": self.actions,
+            # Tests and benchmarks talk faster than any patient, all from 127.0.0.1; the
+            # limits themselves are tested against the app (tests/api/chat, tests/api/sms).
+            "RATE_LIMIT_CHAT_PER_MINUTE": "100000",
+            "RATE_LIMIT_CHAT_PER_HOUR": "100000",
+            "RATE_LIMIT_SMS_PER_MINUTE": "100000",
+            "RATE_LIMIT_SMS_PER_HOUR": "100000",
         }
 
     def output(self) -> str:

@@ -21,10 +21,15 @@ def conversation_id_for(principal: Principal | None, requested: str | None) -> s
     if principal is not None:
         if principal.role is not Role.PATIENT:
             raise Forbidden("The assistant talks with patients; please use your own console.")
-        return f"{_PATIENT_PREFIX}{principal.subject.hex}"
+        return patient_conversation_id(principal.subject)
     if requested and _ANONYMOUS.fullmatch(requested):
         return requested
     return f"anon-{uuid.uuid4().hex}"
+
+
+def patient_conversation_id(patient_id: uuid.UUID) -> str:
+    """A patient's one conversation, whether they write in the app or by SMS."""
+    return f"{_PATIENT_PREFIX}{patient_id.hex}"
 
 
 def patient_id_of(conversation_id: str) -> uuid.UUID | None:

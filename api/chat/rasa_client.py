@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import Any
+from urllib.parse import quote
 
 import httpx
 
@@ -18,6 +20,9 @@ class RasaClient:
         self, settings: RasaSettings, *, transport: httpx.AsyncBaseTransport | None = None
     ) -> None:
         self._token = settings.token.get_secret_value()
+        # httpx's timeouts bound each read, not the whole answer: a Rasa that trickles
+        # bytes must still not keep a patient (or Twilio's 15 s webhook) waiting longer.
+        self._deadline = settings.timeout_seconds
         self._http = httpx.AsyncClient(
             base_url=settings.url,
             timeout=httpx.Timeout(settings.timeout_seconds, connect=2.0),
@@ -32,12 +37,13 @@ class RasaClient:
     ) -> list[dict[str, Any]]:
         """Post one user message through the gateway channel; returns the bot's messages."""
         try:
-            response = await self._http.post(
-                "/webhooks/gateway/webhook",
-                json={"sender": conversation_id, "message": text, "metadata": metadata},
-                headers={"Authorization": f"Bearer {self._token}"},
-            )
-        except httpx.HTTPError as exc:
+            async with asyncio.timeout(self._deadline):
+                response = await self._http.post(
+                    "/webhooks/gateway/webhook",
+                    json={"sender": conversation_id, "message": text, "metadata": metadata},
+                    headers={"Authorization": f"Bearer {self._token}"},
+                )
+        except (httpx.HTTPError, TimeoutError) as exc:
             raise RasaUnavailable(type(exc).__name__) from None
         if response.status_code != 200:
             raise RasaUnavailable(f"status {response.status_code}")
@@ -48,6 +54,26 @@ class RasaClient:
         if not isinstance(body, list):
             raise RasaUnavailable("unexpected body")
         return [m for m in body if isinstance(m, dict)]
+
+    async def tracker_events(self, *, conversation_id: str) -> list[dict[str, Any]]:
+        """A conversation's events since its last restart, from Rasa's tracker store."""
+        try:
+            response = await self._http.get(
+                f"/conversations/{quote(conversation_id, safe='')}/tracker",
+                params={"include_events": "AFTER_RESTART", "token": self._token},
+            )
+        except httpx.HTTPError as exc:
+            raise RasaUnavailable(type(exc).__name__) from None
+        if response.status_code != 200:
+            raise RasaUnavailable(f"status {response.status_code}")
+        try:
+            body = response.json()
+        except ValueError:
+            raise RasaUnavailable("not JSON") from None
+        events = body.get("events") if isinstance(body, dict) else None
+        if not isinstance(events, list):
+            raise RasaUnavailable("unexpected body")
+        return [e for e in events if isinstance(e, dict)]
 
     async def status(self) -> dict[str, Any]:
         """Rasa's /status (token-protected): which model is loaded."""

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -47,3 +48,16 @@ class ConversationPatient(BaseModel):
 
 class ConversationIdentity(BaseModel):
     patient: ConversationPatient | None
+
+
+class TranscriptEntry(BotMessage):
+    """One message of a conversation as the patient saw it (a pressed button by its title)."""
+
+    sender: Literal["patient", "assistant"]
+    sent_at: dt.datetime | None = None
+
+
+class ChatHistory(BaseModel):
+    conversation_id: str
+    # Oldest first; only the latest messages when the conversation is long.
+    messages: list[TranscriptEntry]

@@ -39,6 +39,28 @@ def _bot_message(raw: dict[str, Any]) -> BotMessage:
     )
 
 
+async def converse(
+    *,
+    rasa: RasaClient,
+    conversation_id: str,
+    text: str,
+    metadata: dict[str, Any],
+    emergency_number: str,
+) -> list[BotMessage]:
+    """One turn with the assistant under a conversation id the gateway has already decided."""
+    try:
+        raw = await rasa.send(conversation_id=conversation_id, text=text, metadata=metadata)
+    except RasaUnavailable as exc:
+        logger.warning("assistant unavailable (request_id=%s): %s", metadata.get("request_id"), exc)
+        raise DependencyUnavailable(
+            "The assistant is not answering right now. Your message was not sent: please "
+            "try again in a minute, or contact support. In an emergency, call "
+            f"{emergency_number}.",
+            code="assistant_unavailable",
+        ) from None
+    return [_bot_message(m) for m in raw]
+
+
 async def relay(
     *,
     rasa: RasaClient,
@@ -46,21 +68,18 @@ async def relay(
     conversation_id: str | None,
     text: str,
     request_id: str,
+    emergency_number: str,
 ) -> ChatResponse:
     """Send the caller's text to the assistant under the gateway-chosen conversation id."""
     conversation = conversation_id_for(principal, conversation_id)
-    try:
-        raw = await rasa.send(
-            conversation_id=conversation, text=text, metadata={"request_id": request_id}
-        )
-    except RasaUnavailable as exc:
-        logger.warning("assistant unavailable (request_id=%s): %s", request_id, exc)
-        raise DependencyUnavailable(
-            "The assistant is not answering right now. Please try again in a minute, "
-            "or contact support.",
-            code="assistant_unavailable",
-        ) from None
-    return ChatResponse(conversation_id=conversation, messages=[_bot_message(m) for m in raw])
+    messages = await converse(
+        rasa=rasa,
+        conversation_id=conversation,
+        text=text,
+        metadata={"request_id": request_id},
+        emergency_number=emergency_number,
+    )
+    return ChatResponse(conversation_id=conversation, messages=messages)
 
 
 async def identify_conversation(

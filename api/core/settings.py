@@ -19,7 +19,16 @@ DEV_SECRET_KEY = "dev-secret-key-change-me-0123456789abcdef"  # noqa: S105
 DEV_RASA_TOKEN = "dev-rasa-token-change-me"  # noqa: S105
 DEV_SERVICE_TOKEN = "dev-service-token-change-me"  # noqa: S105
 DEV_ACTIONS_TOKEN = "dev-actions-token-change-me"  # noqa: S105
-_DEV_SECRETS = {DEV_SECRET_KEY, DEV_RASA_TOKEN, DEV_SERVICE_TOKEN, DEV_ACTIONS_TOKEN}
+DEV_TWILIO_AUTH_TOKEN = "dev-twilio-auth-token-change-me"  # noqa: S105
+DEV_SMS_NUMBER_KEY = "dev-sms-number-key-change-me-0123456789"
+_DEV_SECRETS = {
+    DEV_SECRET_KEY,
+    DEV_RASA_TOKEN,
+    DEV_SERVICE_TOKEN,
+    DEV_ACTIONS_TOKEN,
+    DEV_TWILIO_AUTH_TOKEN,
+    DEV_SMS_NUMBER_KEY,
+}
 
 
 class Environment(StrEnum):
@@ -75,7 +84,9 @@ class RasaSettings(BaseSettings):
 
     url: str = "http://127.0.0.1:5005"
     token: SecretStr = SecretStr(DEV_RASA_TOKEN)
-    timeout_seconds: float = Field(default=15.0, gt=0)
+    # The longest a patient waits for an answer before "try again"; below Twilio's 15 s
+    # webhook timeout, so an SMS always gets our answer rather than Twilio's silence.
+    timeout_seconds: float = Field(default=10.0, gt=0, le=14)
 
 
 class ActionServerSettings(BaseSettings):
@@ -110,6 +121,44 @@ class VideoSettings(BaseSettings):
         return value
 
 
+class RateLimitSettings(BaseSettings):
+    """How many messages a patient (app) or a phone number (SMS) may send; not a clinic
+    rule but a guard for the assistant, so it lives here and not in the policy."""
+
+    model_config = SettingsConfigDict(env_prefix="RATE_LIMIT_", extra="ignore")
+
+    # Counters shared by every API process; empty: in memory (one process).
+    redis_url: str | None = Field(default=None, validation_alias="REDIS_URL")
+    chat_per_minute: int = Field(default=20, ge=1)
+    chat_per_hour: int = Field(default=300, ge=1)
+    sms_per_minute: int = Field(default=6, ge=1)
+    sms_per_hour: int = Field(default=60, ge=1)
+
+
+class TwilioSettings(BaseSettings):
+    """The SMS channel. Without an account (development) webhooks still work, checked
+    against the development auth token, and nothing is sent."""
+
+    model_config = SettingsConfigDict(env_prefix="TWILIO_", extra="ignore")
+
+    account_sid: str = Field(default="", pattern=r"^(AC[0-9a-fA-F]{32})?$")
+    # Signs every webhook Twilio sends us; the REST client authenticates with it too.
+    auth_token: SecretStr = SecretStr(DEV_TWILIO_AUTH_TOKEN)
+    # Send from one number, or from a messaging service's pool (one of the two).
+    from_number: str = Field(default="", pattern=r"^(\+[1-9][0-9]{6,14})?$")
+    messaging_service_sid: str = Field(default="", pattern=r"^(MG[0-9a-fA-F]{32})?$")
+    # The address Twilio calls (and signs); empty: APP_PUBLIC_URL.
+    public_base_url: str = ""
+    # Keys the hashes that stand for phone numbers in the store and in conversation ids.
+    # Opt-outs are found by it: changing it forgets who said STOP, so never rotate it.
+    number_key: SecretStr = SecretStr(DEV_SMS_NUMBER_KEY)
+    timeout_seconds: float = Field(default=10.0, gt=0)
+
+    @property
+    def can_send(self) -> bool:
+        return bool(self.account_sid and (self.from_number or self.messaging_service_sid))
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="APP_", extra="ignore")
 
@@ -129,6 +178,8 @@ class Settings(BaseSettings):
     actions: ActionServerSettings = Field(default_factory=ActionServerSettings)
     video: VideoSettings = Field(default_factory=VideoSettings)
     scheduler: SchedulerSettings = Field(default_factory=SchedulerSettings)
+    twilio: TwilioSettings = Field(default_factory=TwilioSettings)
+    rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> Settings:
@@ -142,11 +193,18 @@ class Settings(BaseSettings):
             "RASA_TOKEN": self.rasa.token,
             "ACTIONS_TOKEN": self.actions.token,
             "ACTIONS_SERVICE_TOKEN": self.actions.service_token,
+            "TWILIO_AUTH_TOKEN": self.twilio.auth_token,
+            "TWILIO_NUMBER_KEY": self.twilio.number_key,
         }
         for name, secret in secrets.items():
             value = secret.get_secret_value()
             if value in _DEV_SECRETS or len(value) < 32:
                 problems.append(f"{name} must be set to a random value of 32+ characters")
+        if not self.twilio.can_send:
+            problems.append(
+                "TWILIO_ACCOUNT_SID and TWILIO_FROM_NUMBER or TWILIO_MESSAGING_SERVICE_SID "
+                "must be set (the SMS channel sends reminders and verification codes)"
+            )
         if problems:
             raise ValueError("refusing to start in production: " + "; ".join(problems))
         return self
@@ -154,6 +212,11 @@ class Settings(BaseSettings):
     @property
     def dev_login_allowed(self) -> bool:
         return self.auth.dev_login_enabled and self.env is not Environment.PRODUCTION
+
+    @property
+    def sms_public_base(self) -> str:
+        """Where Twilio reaches us: the URL it signs (behind a proxy, not our own address)."""
+        return (self.twilio.public_base_url or self.public_url).rstrip("/")
 
 
 @lru_cache

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -32,3 +33,23 @@ class MeResponse(BaseModel):
     role: Role
     given_name: str
     family_name: str
+
+
+class LoginConfig(BaseModel):
+    """Where the page sends people to log in, in OIDC's terms (the page follows this)."""
+
+    provider: str
+    authorization_endpoint: str
+    token_endpoint: str
+    client_id: str
+    scope: str
+
+
+class TokenRequest(BaseModel):
+    """The token endpoint's form (RFC 6749 §4.1.3 with the PKCE verifier of RFC 7636)."""
+
+    grant_type: Literal["authorization_code"]
+    code: str = Field(min_length=1, max_length=4000)
+    redirect_uri: str = Field(min_length=1, max_length=500)
+    client_id: str = Field(min_length=1, max_length=100)
+    code_verifier: str = Field(min_length=43, max_length=128)

@@ -49,11 +49,24 @@ async def login(
     settings: AuthSettings,
 ) -> TokenResponse:
     """Verify the assertion with the provider and issue a token for the requested role."""
+    identity = await verify_identity(provider=provider, assertion=assertion)
+    subject_row = await find_account(session=session, identity=identity, role=role)
+    token, expires = issue_access_token(settings=settings, subject=subject_row.id, role=role)
+    return TokenResponse(access_token=token, expires_at=expires, role=role)
+
+
+async def verify_identity(
+    *, provider: IdentityProvider, assertion: dict[str, str | None]
+) -> VerifiedIdentity:
+    """Who the provider vouches for; an invalid national identity number is a clear 422."""
     try:
-        identity = await provider.verify(assertion)
+        return await provider.verify(assertion)
     except InvalidNationalId as exc:
         raise DomainError(exc.message, code=f"national_id_{exc.code}") from None
 
+
+async def find_account(*, session: AsyncSession, identity: VerifiedIdentity, role: Role) -> Account:
+    """The account a verified person logs in to; a patient's is made on first login."""
     number = identity.national_id.value
     subject_row: Account | None
     if role is Role.PATIENT:
@@ -68,9 +81,7 @@ async def login(
         )
     if subject_row is None:
         raise Forbidden(f"There is no active {role.value} account for this person.")
-
-    token, expires = issue_access_token(settings=settings, subject=subject_row.id, role=role)
-    return TokenResponse(access_token=token, expires_at=expires, role=role)
+    return subject_row
 
 
 _ROLE_TABLES: dict[Role, type[Account]] = {

@@ -1,4 +1,5 @@
-"""Scheduled work for appointments: reminders, no-shows, closing the drop-in queue.
+"""Scheduled work for appointments: reminders, "your consult starts now", no-shows, closing
+the drop-in queue.
 
 Each job scans the store for what is due, so a run that was missed is caught up by the
 next, and each is idempotent: running it twice changes nothing the second time.
@@ -60,6 +61,39 @@ async def send_reminders(
             ):
                 sent += 1
     return sent
+
+
+# A "starts now" text later than this would only confuse.
+CONSULT_START_TOLD_WITHIN = dt.timedelta(minutes=15)
+
+
+async def notify_consults_started(
+    *, session: AsyncSession, notifier: Notifier, now: dt.datetime, public_url: str
+) -> int:
+    """Tell the patient their consult has started, with the link to its video room, once."""
+    rows = await session.scalars(
+        select(Appointment).where(
+            Appointment.status.in_([AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED]),
+            Appointment.started_at > now - CONSULT_START_TOLD_WITHIN,
+            Appointment.started_at <= now,
+        )
+    )
+    told = 0
+    for appointment in rows:
+        if await notify_once(
+            session=session,
+            notifier=notifier,
+            kind="consult_started",
+            subject_id=appointment.id,
+            patient_id=appointment.booked_by_id,
+            body=(
+                "Your video consult is starting now. Join here: "
+                f"{public_url.rstrip('/')}/video/{appointment.id}"
+            ),
+            now=now,
+        ):
+            told += 1
+    return told
 
 
 async def mark_no_shows(*, session: AsyncSession, now: dt.datetime, policy: ClinicPolicy) -> int:

@@ -4,6 +4,7 @@ The real Rasa is exercised end to end in tests/e2e; here we check what the gatew
 and how it handles answers and failures.
 """
 
+import asyncio
 import json
 from collections.abc import Callable
 from typing import Any
@@ -185,6 +186,27 @@ async def test_rasa_down_is_a_clear_answer(client: httpx.AsyncClient) -> None:
     response = await client.post("/api/v1/chat", json={"text": "hi"})
     assert response.status_code == 503
     assert response.json()["code"] == "assistant_unavailable"
+    assert "try again" in response.json()["message"] and "113" in response.json()["message"]
+
+
+async def test_a_slow_rasa_is_cut_off_at_the_deadline(
+    app: FastAPI, client: httpx.AsyncClient
+) -> None:
+    answered = asyncio.Event()
+
+    async def never_in_time(_request: httpx.Request) -> httpx.Response:
+        await asyncio.sleep(30)
+        answered.set()
+        return httpx.Response(200, json=[])
+
+    app.state.rasa = RasaClient(
+        RasaSettings(url="http://rasa", token="tok", timeout_seconds=0.2),
+        transport=httpx.MockTransport(never_in_time),
+    )
+    response = await client.post("/api/v1/chat", json={"text": "hi"})
+    assert response.status_code == 503
+    assert response.json()["code"] == "assistant_unavailable"
+    assert not answered.is_set()
 
 
 async def test_internal_route_needs_the_service_token(
@@ -214,3 +236,36 @@ async def test_internal_route_needs_the_service_token(
         "/api/v1/internal/conversations/" + "x" * 200 + "/patient", headers=service
     )
     assert too_long.status_code == 422
+
+
+async def test_a_patient_over_the_rate_limit_is_told_to_wait_and_others_are_not(
+    client: httpx.AsyncClient, rasa: SubstituteRasa, login: Login, app: FastAPI
+) -> None:
+    limit = app.state.settings.rate_limits.chat_per_minute
+    fast = await login(factories.national_id())
+    other = await login(factories.national_id())
+    answers = [
+        await client.post("/api/v1/chat", json={"text": f"hei {n}"}, headers=fast)
+        for n in range(limit + 1)
+    ]
+    assert [r.status_code for r in answers] == [200] * limit + [429]
+    refused = answers[-1]
+    assert refused.json()["code"] == "rate_limited"
+    assert "Please wait" in refused.json()["message"] and "113" in refused.json()["message"]
+    assert 1 <= int(refused.headers["Retry-After"]) <= 60
+    # The refused message never reached the assistant.
+    assert len(rasa.received) == limit
+    unaffected = await client.post("/api/v1/chat", json={"text": "hei"}, headers=other)
+    assert unaffected.status_code == 200
+
+
+async def test_anonymous_callers_are_limited_by_address_not_by_conversation(
+    client: httpx.AsyncClient, rasa: SubstituteRasa, app: FastAPI
+) -> None:
+    limit = app.state.settings.rate_limits.chat_per_minute
+    # A new conversation each time (no conversation_id) does not escape the limit.
+    codes = [
+        (await client.post("/api/v1/chat", json={"text": "hi"})).status_code
+        for _ in range(limit + 1)
+    ]
+    assert codes[-1] == 429 and codes[:-1] == [200] * limit

@@ -8,6 +8,7 @@ from api.core.settings import (
     Environment,
     RasaSettings,
     Settings,
+    TwilioSettings,
     normalise_database_url,
 )
 
@@ -20,6 +21,12 @@ def _production(**auth: object) -> Settings:
         auth=AuthSettings(**{"secret_key": STRONG + "a", "dev_login_enabled": False, **auth}),
         rasa=RasaSettings(token=STRONG + "b"),
         actions=ActionServerSettings(token=STRONG + "c", service_token=STRONG + "d"),
+        twilio=TwilioSettings(
+            account_sid="AC" + "0" * 32,
+            auth_token=STRONG + "e",
+            from_number="+4759440000",
+            number_key=STRONG + "f",
+        ),
     )
 
 

@@ -1,0 +1,1 @@
+"""The SMS channel over Twilio: inbound webhook, verified numbers, opt-outs, outbound sends."""
