@@ -7,10 +7,10 @@ import uuid
 from enum import StrEnum
 from typing import Literal
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.core.db import Base, UtcDateTime, utcnow
+from api.core.db import Base, UtcDateTime, string_enum, utcnow
 
 
 class CertificateStatus(StrEnum):
@@ -40,14 +40,7 @@ class CertificateRequest(Base):
     # A key of the policy's `certificates:` section.
     kind: Mapped[str] = mapped_column(String(40))
     status: Mapped[CertificateStatus] = mapped_column(
-        Enum(
-            CertificateStatus,
-            name="certificate_status",
-            native_enum=False,
-            length=32,
-            values_callable=lambda members: [m.value for m in members],
-            validate_strings=True,
-        )
+        string_enum(CertificateStatus, "certificate_status")
     )
     education: Mapped[str | None] = mapped_column(String(30))
     days: Mapped[int | None] = mapped_column(Integer)

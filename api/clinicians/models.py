@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import Boolean, Enum, String
+from sqlalchemy import Boolean, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.core.db import Base, UtcDateTime, utcnow
+from api.core.db import Base, UtcDateTime, string_enum, utcnow
 
 
 class ClinicianKind(StrEnum):
@@ -25,13 +25,7 @@ class Clinician(Base):
     # Helsepersonellnummer: the authorisation register's id for licensed personnel.
     hpr_number: Mapped[str] = mapped_column(String(9), unique=True)
     kind: Mapped[ClinicianKind] = mapped_column(
-        Enum(
-            ClinicianKind,
-            name="clinician_kind",
-            native_enum=False,
-            length=20,
-            values_callable=lambda kinds: [k.value for k in kinds],
-        )
+        string_enum(ClinicianKind, "clinician_kind", length=20)
     )
     given_name: Mapped[str] = mapped_column(String(100))
     family_name: Mapped[str] = mapped_column(String(100))

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import AsyncIterator
+from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy import DateTime, Enum, MetaData, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -112,3 +113,16 @@ async def session_scope(
         except BaseException:
             await session.rollback()
             raise
+
+
+def string_enum(kind: type[StrEnum], name: str, *, length: int = 32) -> Enum:
+    """A StrEnum stored as its values in a plain string column (no database enum type,
+    so a new member needs no ALTER TYPE), refusing unknown strings on the way in."""
+    return Enum(
+        kind,
+        name=name,
+        native_enum=False,
+        length=length,
+        values_callable=lambda members: [m.value for m in members],
+        validate_strings=True,
+    )

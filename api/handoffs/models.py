@@ -7,10 +7,10 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, String, text
+from sqlalchemy import JSON, ForeignKey, Index, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.core.db import Base, UtcDateTime, utcnow
+from api.core.db import Base, UtcDateTime, string_enum, utcnow
 
 
 class HandoffReason(StrEnum):
@@ -23,17 +23,6 @@ class HandoffReason(StrEnum):
 class TicketStatus(StrEnum):
     OPEN = "open"
     CLOSED = "closed"
-
-
-def _enum(kind: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class SupportTicket(Base):
@@ -58,9 +47,9 @@ class SupportTicket(Base):
         ForeignKey("patients.id", ondelete="SET NULL"), index=True
     )
     channel: Mapped[str] = mapped_column(String(16))
-    reason: Mapped[HandoffReason] = mapped_column(_enum(HandoffReason, "handoff_reason"))
+    reason: Mapped[HandoffReason] = mapped_column(string_enum(HandoffReason, "handoff_reason"))
     status: Mapped[TicketStatus] = mapped_column(
-        _enum(TicketStatus, "ticket_status"), default=TicketStatus.OPEN
+        string_enum(TicketStatus, "ticket_status"), default=TicketStatus.OPEN
     )
     transcript: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)

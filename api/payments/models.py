@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Integer, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, Integer, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from api.core.db import Base, UtcDateTime, utcnow
+from api.core.db import Base, UtcDateTime, string_enum, utcnow
 
 
 class LedgerKind(StrEnum):
@@ -63,16 +63,7 @@ class LedgerEntry(Base):
     order_id: Mapped[uuid.UUID] = mapped_column(
         ForeignKey("orders.id", ondelete="RESTRICT"), index=True
     )
-    kind: Mapped[LedgerKind] = mapped_column(
-        Enum(
-            LedgerKind,
-            name="ledger_kind",
-            native_enum=False,
-            length=20,
-            values_callable=lambda kinds: [k.value for k in kinds],
-            validate_strings=True,
-        )
-    )
+    kind: Mapped[LedgerKind] = mapped_column(string_enum(LedgerKind, "ledger_kind", length=20))
     amount_ore: Mapped[int] = mapped_column(Integer)
     # Unique: the same charge or refund can never be written twice.
     idempotency_key: Mapped[str] = mapped_column(String(120), unique=True)

@@ -6,10 +6,10 @@ import datetime as dt
 import uuid
 from enum import StrEnum
 
-from sqlalchemy import CheckConstraint, Date, Enum, ForeignKey, Index, Integer, String, text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.core.db import Base, UtcDateTime, utcnow
+from api.core.db import Base, UtcDateTime, string_enum, utcnow
 
 
 class RenewalStatus(StrEnum):
@@ -36,16 +36,7 @@ class RenewalRequest(Base):
     medication_text: Mapped[str] = mapped_column(String(200))
     supply_days: Mapped[int] = mapped_column(Integer)
     consent_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
-    status: Mapped[RenewalStatus] = mapped_column(
-        Enum(
-            RenewalStatus,
-            name="renewal_status",
-            native_enum=False,
-            length=32,
-            values_callable=lambda s: [m.value for m in s],
-            validate_strings=True,
-        )
-    )
+    status: Mapped[RenewalStatus] = mapped_column(string_enum(RenewalStatus, "renewal_status"))
     due_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     order_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("orders.id", ondelete="RESTRICT"))
     clinician_id: Mapped[uuid.UUID | None] = mapped_column(

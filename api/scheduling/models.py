@@ -8,7 +8,6 @@ from enum import StrEnum
 
 from sqlalchemy import (
     CheckConstraint,
-    Enum,
     ForeignKey,
     Index,
     Integer,
@@ -19,20 +18,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from api.clinicians.models import Clinician
-from api.core.db import Base, UtcDateTime, utcnow
+from api.core.db import Base, UtcDateTime, string_enum, utcnow
 from api.payments.models import Order
 from api.policy.rules import BookingMode, Service
-
-
-def _enum(kind: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class AppointmentStatus(StrEnum):
@@ -88,7 +76,7 @@ class Slot(Base):
         ForeignKey("clinicians.id", ondelete="CASCADE"), index=True
     )
     shift_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("shifts.id", ondelete="CASCADE"))
-    service: Mapped[Service] = mapped_column(_enum(Service, "service"))
+    service: Mapped[Service] = mapped_column(string_enum(Service, "service"))
     starts_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, index=True)
     ends_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
 
@@ -111,10 +99,10 @@ class Appointment(Base):
         ForeignKey("patients.id", ondelete="CASCADE"), index=True
     )
     booked_by_id: Mapped[uuid.UUID] = mapped_column(ForeignKey("patients.id", ondelete="CASCADE"))
-    service: Mapped[Service] = mapped_column(_enum(Service, "service"))
-    mode: Mapped[BookingMode] = mapped_column(_enum(BookingMode, "booking_mode"))
+    service: Mapped[Service] = mapped_column(string_enum(Service, "service"))
+    mode: Mapped[BookingMode] = mapped_column(string_enum(BookingMode, "booking_mode"))
     status: Mapped[AppointmentStatus] = mapped_column(
-        _enum(AppointmentStatus, "appointment_status")
+        string_enum(AppointmentStatus, "appointment_status")
     )
     slot_id: Mapped[uuid.UUID | None] = mapped_column(ForeignKey("slots.id", ondelete="RESTRICT"))
     clinician_id: Mapped[uuid.UUID | None] = mapped_column(

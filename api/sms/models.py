@@ -12,10 +12,10 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Enum, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.core.db import Base, UtcDateTime, utcnow
+from api.core.db import Base, UtcDateTime, string_enum, utcnow
 
 HASH_LENGTH = 64  # hex of an HMAC-SHA256
 SID_LENGTH = 34  # two letters and 32 hex digits
@@ -53,17 +53,6 @@ class OutboundStatus(StrEnum):
     RECEIVED = "received"
     # ...and ours, for messages we decided not to send.
     REFUSED = "refused"
-
-
-def _enum(kind: type[StrEnum], name: str) -> Enum:
-    return Enum(
-        kind,
-        name=name,
-        native_enum=False,
-        length=32,
-        values_callable=lambda members: [m.value for m in members],
-        validate_strings=True,
-    )
 
 
 class SmsPhoneLink(Base):
@@ -113,7 +102,7 @@ class SmsInboundMessage(Base):
     message_sid: Mapped[str] = mapped_column(String(SID_LENGTH), primary_key=True)
     number_hash: Mapped[str] = mapped_column(String(HASH_LENGTH), index=True)
     conversation_id: Mapped[str | None] = mapped_column(String(128))
-    status: Mapped[InboundStatus] = mapped_column(_enum(InboundStatus, "sms_inbound_status"))
+    status: Mapped[InboundStatus] = mapped_column(string_enum(InboundStatus, "sms_inbound_status"))
     # The TwiML we answered, so that a retry after a lost answer gets the same one.
     reply: Mapped[str | None] = mapped_column(Text)
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -137,7 +126,7 @@ class SmsConsentRecord(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     number_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
-    event: Mapped[ConsentEvent] = mapped_column(_enum(ConsentEvent, "sms_consent_event"))
+    event: Mapped[ConsentEvent] = mapped_column(string_enum(ConsentEvent, "sms_consent_event"))
     # What said so: the keyword the person sent, or Twilio's refusal to deliver (21610).
     source: Mapped[str] = mapped_column(String(32))
     message_sid: Mapped[str | None] = mapped_column(String(SID_LENGTH))
@@ -160,7 +149,9 @@ class SmsOutboundMessage(Base):
     )
     number_hash: Mapped[str | None] = mapped_column(String(HASH_LENGTH))
     purpose: Mapped[str] = mapped_column(String(40))  # a notification kind, or "verification"
-    status: Mapped[OutboundStatus] = mapped_column(_enum(OutboundStatus, "sms_outbound_status"))
+    status: Mapped[OutboundStatus] = mapped_column(
+        string_enum(OutboundStatus, "sms_outbound_status")
+    )
     # Why it was refused (opted_out, no_verified_number...), or Twilio's error code.
     reason: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
@@ -175,7 +166,9 @@ class SmsDeliveryReport(Base):
 
     id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
     message_sid: Mapped[str] = mapped_column(String(SID_LENGTH), index=True)
-    status: Mapped[OutboundStatus] = mapped_column(_enum(OutboundStatus, "sms_delivery_status"))
+    status: Mapped[OutboundStatus] = mapped_column(
+        string_enum(OutboundStatus, "sms_delivery_status")
+    )
     error_code: Mapped[str | None] = mapped_column(String(16))
     received_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
 

@@ -7,10 +7,10 @@ import uuid
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey
+from sqlalchemy import JSON, CheckConstraint, ForeignKey
 from sqlalchemy.orm import Mapped, mapped_column
 
-from api.core.db import Base, UtcDateTime, utcnow
+from api.core.db import Base, UtcDateTime, string_enum, utcnow
 
 
 class TriageLevel(StrEnum):
@@ -47,16 +47,7 @@ class SymptomCheck(Base):
     created_at: Mapped[dt.datetime] = mapped_column(UtcDateTime, default=utcnow)
     # The validated answers, as sent (health data: never logged).
     answers: Mapped[dict[str, Any]] = mapped_column(JSON)
-    level: Mapped[TriageLevel] = mapped_column(
-        Enum(
-            TriageLevel,
-            name="triage_level",
-            native_enum=False,
-            length=32,
-            values_callable=lambda members: [m.value for m in members],
-            validate_strings=True,
-        )
-    )
+    level: Mapped[TriageLevel] = mapped_column(string_enum(TriageLevel, "triage_level"))
     # Reason codes (api.triage.rules.Reason), most serious first.
     reasons: Mapped[list[str]] = mapped_column(JSON)
     red_flags: Mapped[list[str]] = mapped_column(JSON)
