@@ -16,7 +16,6 @@ import argparse
 import asyncio
 import datetime as dt
 import os
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -27,8 +26,8 @@ import httpx
 
 from api.core.settings import REPO_ROOT
 from api.identity.national_id import make_national_id
+from bench.latency import latency_table
 from tools.stack import RASA_VENV
-from tools.system import RunningSystem
 
 CONVERSATION = [
     "hei",
@@ -77,28 +76,8 @@ async def _measure(api: str, concurrency: int, rounds: int) -> list[float]:
     return latencies
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def chat_latency(rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as var:
-        system = RunningSystem(var_dir=Path(var))
-        system.start()
-        try:
-            asyncio.run(_measure(system.api, 1, 1))  # warm-up: models, caches, connections
-            print("concurrent  messages   p50 ms   p99 ms   max ms")
-            for concurrency in (1, 20):
-                latencies = asyncio.run(_measure(system.api, concurrency, rounds))
-                print(
-                    f"{concurrency:>10}  {len(latencies):>8}  "
-                    f"{statistics.median(latencies) * 1000:>7.0f}  "
-                    f"{_percentile(latencies, 0.99) * 1000:>7.0f}  "
-                    f"{max(latencies) * 1000:>7.0f}"
-                )
-        finally:
-            system.stop()
+    latency_table(_measure, label="concurrent", unit="messages", levels=(1, 20), rounds=rounds)
 
 
 def _train(out: Path, cache: Path) -> float:

@@ -14,18 +14,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import statistics
 import sys
-import tempfile
 import time
 import uuid
-from pathlib import Path
 
 import httpx
 from twilio.request_validator import RequestValidator
 
 from api.core.settings import Settings
-from tools.system import RunningSystem
+from bench.latency import latency_table
 
 CONVERSATION = [
     "hei",
@@ -65,28 +62,8 @@ async def _measure(api: str, phones: int, rounds: int) -> list[float]:
     return latencies
 
 
-def _percentile(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, round(q * (len(ordered) - 1)))]
-
-
 def sms_latency(rounds: int) -> None:
-    with tempfile.TemporaryDirectory() as var:
-        system = RunningSystem(var_dir=Path(var))
-        system.start()
-        try:
-            asyncio.run(_measure(system.api, 1, 1))  # warm-up: models, caches, connections
-            print("    phones     texts   p50 ms   p99 ms   max ms")
-            for phones in (1, 20):
-                latencies = asyncio.run(_measure(system.api, phones, rounds))
-                print(
-                    f"{phones:>10}  {len(latencies):>8}  "
-                    f"{statistics.median(latencies) * 1000:>7.0f}  "
-                    f"{_percentile(latencies, 0.99) * 1000:>7.0f}  "
-                    f"{max(latencies) * 1000:>7.0f}"
-                )
-        finally:
-            system.stop()
+    latency_table(_measure, label="phones", unit="texts", levels=(1, 20), rounds=rounds)
 
 
 def main() -> int:
