@@ -29,10 +29,22 @@ UNREACHABLE = (
 )
 
 
+def request_id_in(latest_message: Any, slots: Any) -> Optional[str]:
+    """The gateway's request id, from a tracker's parts (as rasa-sdk or as raw JSON)."""
+    # action_session_start runs before the message is in the tracker: Rasa hands that
+    # message's metadata over in the session_started_metadata slot instead.
+    for metadata in (
+        latest_message.get("metadata") if isinstance(latest_message, dict) else None,
+        slots.get("session_started_metadata") if isinstance(slots, dict) else None,
+    ):
+        value = metadata.get("request_id") if isinstance(metadata, dict) else None
+        if isinstance(value, str):
+            return value
+    return None
+
+
 def request_id_of(tracker: Tracker) -> Optional[str]:
-    metadata = tracker.latest_message.get("metadata") or {}
-    value = metadata.get("request_id") if isinstance(metadata, dict) else None
-    return value if isinstance(value, str) else None
+    return request_id_in(tracker.latest_message, tracker.slots)
 
 
 def is_logged_in(tracker: Tracker) -> bool:

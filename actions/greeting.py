@@ -9,6 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.api_client import ApiError, get_api_client
+from actions.common import request_id_of
 
 logger = logging.getLogger(__name__)
 
@@ -26,12 +27,6 @@ def greeting_for(given_name: Optional[str]) -> str:
         f"Hi {given_name}! I'm the clinic's assistant. I can answer questions, and help with "
         "your consults and prescriptions. How can I help?"
     )
-
-
-def request_id_of(tracker: Tracker) -> Optional[str]:
-    metadata = tracker.latest_message.get("metadata") or {}
-    value = metadata.get("request_id") if isinstance(metadata, dict) else None
-    return value if isinstance(value, str) else None
 
 
 class ActionGreet(Action):

@@ -11,6 +11,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from actions.api_client import close_api_client
+from actions.common import request_id_in
 from actions.settings import ActionSettings
 from log_privacy import install
 from log_privacy.records import set_request_id
@@ -55,10 +56,9 @@ def _payload(request: Request) -> dict[str, object]:
 
 def _request_id_of(request: Request) -> str | None:
     tracker = _payload(request).get("tracker")
-    latest = tracker.get("latest_message") if isinstance(tracker, dict) else None
-    metadata = latest.get("metadata") if isinstance(latest, dict) else None
-    value = metadata.get("request_id") if isinstance(metadata, dict) else None
-    return value if isinstance(value, str) else None
+    if not isinstance(tracker, dict):
+        return None
+    return request_id_in(tracker.get("latest_message"), tracker.get("slots"))
 
 
 def _action_name_of(request: Request) -> str:

@@ -112,9 +112,11 @@ def test_refused_messages_show_the_apis_reason(page_server: PageServer, phone: P
     chat.message_box.fill("hei")
     chat.message_box.press("Enter")
     expect(chat.error).to_have_text(
-        "Not sent: The assistant is not answering right now. Please try again in a minute, "
-        "or contact support."
+        "Not sent: The assistant is not answering right now. Your message was not sent: "
+        "please try again in a minute, or contact support. In an emergency, call 113."
     )
+    # ...and the text stays in the box to be sent again.
+    expect(chat.message_box).to_have_value("hei")
     # The earlier conversation cannot be read either; the page says so.
     chat.reload()
     expect(chat.notice).to_contain_text("cannot be shown right now")
