@@ -8,7 +8,7 @@ ResponseSelector get both kinds of features.
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Optional, Text, Type
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
 
 import numpy as np
 from rasa.engine.graph import ExecutionContext, GraphComponent
@@ -58,45 +58,51 @@ class MiniLMFeaturizer(DenseFeaturizer, GraphComponent):
         super().__init__(name, config)
         self.encoder = encoder or _shared_encoder()
 
-    def _features(self, tokens: List[Token]) -> tuple[np.ndarray, np.ndarray]:
-        """Token vectors (mean of each token's sub-words) and the sentence vector."""
-        pieces_per_token = [
-            self.encoder.tokenizer.ids(token.text) or [self.encoder.tokenizer.unknown_id]
-            for token in tokens
+    def _features(self, batch: List[List[Token]]) -> List[Tuple[np.ndarray, np.ndarray]]:
+        """Per message: token vectors (mean of each token's sub-words) and sentence vector."""
+        tokenizer = self.encoder.tokenizer
+        pieces = [
+            [tokenizer.ids(token.text) or [tokenizer.unknown_id] for token in tokens]
+            for tokens in batch
         ]
-        flat = [piece for pieces in pieces_per_token for piece in pieces]
-        states, mask = self.encoder.hidden_states([self.encoder.wrap(flat)])
-        sentence = self.encoder.pool(states, mask)
-        vectors = states[0, 1:-1]  # without [CLS] and [SEP]
-        sequence = np.zeros((len(tokens), self.encoder.hidden), dtype=np.float32)
-        start = 0
-        for index, pieces in enumerate(pieces_per_token):
-            end = min(start + len(pieces), MAX_TOKENS - 2)
-            # Tokens past the model's length keep zero vectors; the sentence vector has them.
-            if start < end:
-                sequence[index] = vectors[start:end].mean(axis=0)
-            start += len(pieces)
-        return sequence, sentence
-
-    def _featurize(self, message: Message, attribute: Text) -> None:
-        tokens = message.get(TOKENS_NAMES[attribute])
-        if not tokens:
-            return
-        sequence, sentence = self._features(tokens)
-        self.add_features_to_message(
-            sequence=sequence, sentence=sentence, attribute=attribute, message=message
+        states, mask = self.encoder.hidden_states(
+            [self.encoder.wrap([p for token in message for p in token]) for message in pieces]
         )
+        sentences = self.encoder.pool(states, mask)
+        features = []
+        for row, message in enumerate(pieces):
+            vectors = states[row, 1:]  # after [CLS]
+            sequence = np.zeros((len(message), self.encoder.hidden), dtype=np.float32)
+            start = 0
+            for index, token_pieces in enumerate(message):
+                end = min(start + len(token_pieces), MAX_TOKENS - 2)
+                # Tokens past the model's length keep zero vectors; the sentence has them.
+                if start < end:
+                    sequence[index] = vectors[start:end].mean(axis=0)
+                start += len(token_pieces)
+            features.append((sequence, sentences[row : row + 1]))
+        return features
+
+    def _featurize(self, messages: List[Message], attribute: Text) -> None:
+        todo = [m for m in messages if m.get(TOKENS_NAMES[attribute])]
+        # Similar lengths together: little padding, so batching pays (training data).
+        todo.sort(key=lambda m: len(m.get(TOKENS_NAMES[attribute])))
+        for start in range(0, len(todo), _BATCH):
+            chunk = todo[start : start + _BATCH]
+            batch = [m.get(TOKENS_NAMES[attribute]) for m in chunk]
+            for message, (sequence, sentence) in zip(chunk, self._features(batch), strict=True):
+                self.add_features_to_message(
+                    sequence=sequence, sentence=sentence, attribute=attribute, message=message
+                )
 
     def process_training_data(self, training_data: TrainingData) -> TrainingData:
-        for example in training_data.training_examples:
-            for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
-                self._featurize(example, attribute)
+        for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+            self._featurize(training_data.training_examples, attribute)
         return training_data
 
     def process(self, messages: List[Message]) -> List[Message]:
-        for message in messages:
-            for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
-                self._featurize(message, attribute)
+        for attribute in DENSE_FEATURIZABLE_ATTRIBUTES:
+            self._featurize(messages, attribute)
         return messages
 
 

@@ -58,3 +58,18 @@ def test_a_message_without_text_is_left_alone(featurizer: MiniLMFeaturizer) -> N
     message = Message(data={"intent": "greet"})
     featurizer.process([message])
     assert message.features == []
+
+
+def test_a_batch_gives_each_message_what_it_gets_alone(featurizer: MiniLMFeaturizer) -> None:
+    texts = ["hei", "book a doctor for tomorrow after five", "trenger sykemelding nå", "x y"]
+    together = [_message(t) for t in texts]
+    featurizer.process(together)
+    for text, message in zip(texts, together, strict=True):
+        alone = _message(text)
+        featurizer.process([alone])
+        for batched, single in zip(
+            message.get_dense_features(TEXT, []), alone.get_dense_features(TEXT, []), strict=True
+        ):
+            assert batched is not None and single is not None
+            assert batched.features.shape == single.features.shape
+            assert np.allclose(batched.features, single.features, atol=1e-5)
