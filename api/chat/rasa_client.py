@@ -32,44 +32,43 @@ class RasaClient:
     async def aclose(self) -> None:
         await self._http.aclose()
 
-    async def send(
-        self, *, conversation_id: str, text: str, metadata: dict[str, Any]
-    ) -> list[dict[str, Any]]:
-        """Post one user message through the gateway channel; returns the bot's messages."""
+    async def _json(
+        self, method: str, path: str, *, deadline: float | None = None, **kwargs: Any
+    ) -> Any:
+        """One call to Rasa: answered in time, with 200 and JSON, or RasaUnavailable."""
         try:
-            async with asyncio.timeout(self._deadline):
-                response = await self._http.post(
-                    "/webhooks/gateway/webhook",
-                    json={"sender": conversation_id, "message": text, "metadata": metadata},
-                    headers={"Authorization": f"Bearer {self._token}"},
-                )
+            async with asyncio.timeout(deadline or self._deadline):
+                response = await self._http.request(method, path, **kwargs)
         except (httpx.HTTPError, TimeoutError) as exc:
             raise RasaUnavailable(type(exc).__name__) from None
         if response.status_code != 200:
             raise RasaUnavailable(f"status {response.status_code}")
         try:
-            body = response.json()
+            return response.json()
         except ValueError:
             raise RasaUnavailable("not JSON") from None
+
+    async def send(
+        self, *, conversation_id: str, text: str, metadata: dict[str, Any]
+    ) -> list[dict[str, Any]]:
+        """Post one user message through the gateway channel; returns the bot's messages."""
+        body = await self._json(
+            "POST",
+            "/webhooks/gateway/webhook",
+            json={"sender": conversation_id, "message": text, "metadata": metadata},
+            headers={"Authorization": f"Bearer {self._token}"},
+        )
         if not isinstance(body, list):
             raise RasaUnavailable("unexpected body")
         return [m for m in body if isinstance(m, dict)]
 
     async def tracker_events(self, *, conversation_id: str) -> list[dict[str, Any]]:
         """A conversation's events since its last restart, from Rasa's tracker store."""
-        try:
-            response = await self._http.get(
-                f"/conversations/{quote(conversation_id, safe='')}/tracker",
-                params={"include_events": "AFTER_RESTART", "token": self._token},
-            )
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(type(exc).__name__) from None
-        if response.status_code != 200:
-            raise RasaUnavailable(f"status {response.status_code}")
-        try:
-            body = response.json()
-        except ValueError:
-            raise RasaUnavailable("not JSON") from None
+        body = await self._json(
+            "GET",
+            f"/conversations/{quote(conversation_id, safe='')}/tracker",
+            params={"include_events": "AFTER_RESTART", "token": self._token},
+        )
         events = body.get("events") if isinstance(body, dict) else None
         if not isinstance(events, list):
             raise RasaUnavailable("unexpected body")
@@ -77,11 +76,5 @@ class RasaClient:
 
     async def status(self) -> dict[str, Any]:
         """Rasa's /status (token-protected): which model is loaded."""
-        try:
-            response = await self._http.get("/status", params={"token": self._token}, timeout=3.0)
-        except httpx.HTTPError as exc:
-            raise RasaUnavailable(type(exc).__name__) from None
-        if response.status_code != 200:
-            raise RasaUnavailable(f"status {response.status_code}")
-        body = response.json()
+        body = await self._json("GET", "/status", params={"token": self._token}, deadline=3.0)
         return body if isinstance(body, dict) else {}

@@ -11,8 +11,15 @@ from api.identity.authorization import AuthorizationRequest
 PAGES_DIR = Path(__file__).parent / "pages"
 
 
+# Read once at import: the routes that fill them are async and must not touch the disk.
+_TEMPLATES = {
+    name: Template((PAGES_DIR / name).read_text(encoding="utf-8"))
+    for name in ("dev-authorize.html", "login-error.html")
+}
+
+
 def _template(name: str) -> Template:
-    return Template((PAGES_DIR / name).read_text(encoding="utf-8"))
+    return _TEMPLATES[name]
 
 
 def login_form(

@@ -15,6 +15,8 @@ router = APIRouter(include_in_schema=False)
 
 STATIC_DIR = Path(__file__).parent / "static"
 PAGES_DIR = Path(__file__).parent / "pages"
+# Read once at import, not from the disk inside an async route.
+VIDEO_PENDING_PAGE = (PAGES_DIR / "video-pending.html").read_text(encoding="utf-8")
 # Only these kinds of file are served; anything else under static/ stays private.
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -56,5 +58,4 @@ async def video_room(appointment_id: uuid.UUID) -> HTMLResponse:
 
     Until then it says so with 501 Not Implemented, rather than pretending to connect.
     """
-    page = (PAGES_DIR / "video-pending.html").read_text(encoding="utf-8")
-    return HTMLResponse(page, status_code=501, headers=PAGE_HEADERS)
+    return HTMLResponse(VIDEO_PENDING_PAGE, status_code=501, headers=PAGE_HEADERS)
