@@ -1,0 +1,172 @@
+"""Forwarding encoded media: the server relays VP8 and Opus as they arrive, never decoding.
+
+A transcoding relay decodes and re-encodes every frame (about a quarter of a core per
+consult at 640x480, 15 fps). Here each receiving side hands on the encoded frame as an
+``av.Packet``, and aiortc's sender packs a packet into RTP as it is. Without a decoder in
+between, keyframe requests (PLI/FIR) from the viewer are passed back to the source.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import fractions
+import logging
+import queue
+import threading
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+import av
+from aiortc import RTCRtpReceiver, RTCRtpSender, rtcrtpreceiver
+from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
+from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket
+
+logger = logging.getLogger(__name__)
+
+VIDEO_CLOCK_RATE = 90_000
+# Queued packets per viewer before the oldest are dropped; a viewer this far behind
+# gets a fresh keyframe rather than an ever-growing delay.
+MAX_QUEUED = 64
+
+_original_decoder_worker = rtcrtpreceiver.decoder_worker
+# The track queues of receivers whose frames are handed on encoded.
+_passthrough_queues: weakref.WeakSet[asyncio.Queue[Any]] = weakref.WeakSet()
+
+
+def _passthrough_worker(
+    loop: asyncio.AbstractEventLoop,
+    input_q: queue.Queue[Any],
+    output_q: asyncio.Queue[Any],
+    decode_error: threading.Event,
+) -> None:
+    while True:
+        task = input_q.get()
+        if task is None:
+            asyncio.run_coroutine_threadsafe(output_q.put(None), loop)
+            return
+        codec, encoded_frame = task
+        packet = av.Packet(encoded_frame.data)
+        packet.pts = encoded_frame.timestamp
+        packet.time_base = fractions.Fraction(1, codec.clockRate)
+        asyncio.run_coroutine_threadsafe(output_q.put(packet), loop)
+
+
+def _dispatching_decoder_worker(
+    loop: asyncio.AbstractEventLoop,
+    input_q: queue.Queue[Any],
+    output_q: asyncio.Queue[Any],
+    decode_error: threading.Event,
+) -> None:
+    # aiortc starts one worker thread per receiver; only the receivers marked by
+    # ``receive_encoded`` skip the decoder, every other one (a test's client) decodes.
+    worker = _passthrough_worker if output_q in _passthrough_queues else _original_decoder_worker
+    worker(loop, input_q, output_q, decode_error)
+
+
+rtcrtpreceiver.decoder_worker = _dispatching_decoder_worker
+
+
+def receive_encoded(track: MediaStreamTrack) -> None:
+    """Make a remote track yield encoded ``av.Packet`` objects instead of decoded frames.
+
+    Call it from the peer connection's "track" event: aiortc starts the receiver's worker
+    thread only once the connection is being set up, after that event.
+    """
+    track_queue = getattr(track, "_queue", None)
+    if not isinstance(track_queue, asyncio.Queue):
+        raise TypeError("only a peer connection's remote track can be received encoded")
+    _passthrough_queues.add(track_queue)
+
+
+KeyframeRequest = Callable[[], Awaitable[None]]
+
+
+def keyframe_requester(receiver: RTCRtpReceiver) -> KeyframeRequest:
+    """A callable that asks the sender behind ``receiver`` for a keyframe (RTCP PLI)."""
+
+    async def request() -> None:
+        for source in receiver.getSynchronizationSources():
+            await receiver._send_rtcp_pli(source.source)
+
+    return request
+
+
+class ForwardedTrack(MediaStreamTrack):
+    """What one participant is sent: the other participant's encoded media, or nothing.
+
+    ``feed`` is called by the source's pump for every packet while the room is live.
+    Timestamps are re-based so that they keep rising when the source changes (a
+    participant who rejoins starts again at zero).
+    """
+
+    def __init__(self, kind: str) -> None:
+        super().__init__()
+        self.kind = kind
+        self._queue: asyncio.Queue[av.Packet | None] = asyncio.Queue()
+        self._request_keyframe: KeyframeRequest | None = None
+        self._source_id: object = None
+        self._offset: int | None = None
+        self._last_out = -1
+        self._step = 3000 if kind == "video" else 960
+
+    def set_source(self, source_id: object, request_keyframe: KeyframeRequest | None) -> None:
+        """Follow a new source from its next packet (a rejoin or an admission)."""
+        self._request_keyframe = request_keyframe
+        if source_id != self._source_id:
+            self._source_id = source_id
+            self._offset = None
+
+    def feed(self, packet: av.Packet) -> None:
+        if self.readyState != "live":
+            return
+        if self._queue.qsize() >= MAX_QUEUED:
+            while not self._queue.empty():
+                self._queue.get_nowait()
+            self.request_keyframe()
+        pts = packet.pts or 0
+        if self._offset is None:
+            self._offset = self._last_out + self._step - pts
+        out = pts + self._offset
+        self._last_out = out
+        packet.pts = out
+        self._queue.put_nowait(packet)
+
+    def request_keyframe(self) -> None:
+        if self.kind == "video" and self._request_keyframe is not None:
+            task = asyncio.ensure_future(self._request_keyframe())
+            task.add_done_callback(_log_failure)
+
+    async def recv(self) -> av.Packet:  # type: ignore[override]
+        if self.readyState != "live":
+            raise MediaStreamError
+        packet = await self._queue.get()
+        if packet is None:
+            self.stop()
+            raise MediaStreamError
+        return packet
+
+    def stop(self) -> None:
+        if self.readyState == "live":
+            self._queue.put_nowait(None)
+        super().stop()
+
+
+def _log_failure(task: asyncio.Future[None]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        logger.debug("keyframe request failed: %s", task.exception())
+
+
+def pass_keyframe_requests(sender: RTCRtpSender, track: ForwardedTrack) -> None:
+    """Hand the viewer's PLI/FIR for ``sender`` on to the source of ``track``.
+
+    aiortc's sender would only flag its own encoder, which forwarding never uses.
+    """
+    handle = sender._handle_rtcp_packet
+
+    async def handle_rtcp_packet(packet: Any) -> None:
+        if isinstance(packet, RtcpPsfbPacket) and packet.fmt in (RTCP_PSFB_PLI, RTCP_PSFB_FIR):
+            track.request_keyframe()
+        await handle(packet)
+
+    sender._handle_rtcp_packet = handle_rtcp_packet  # type: ignore[method-assign]
