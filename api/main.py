@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -45,6 +46,11 @@ from api.sms.sender import TwilioSender
 from api.triage.router import clinician_router as triage_clinician_router
 from api.triage.router import router as triage_router
 from api.web.router import router as web_router
+from video.consult_record import ConsultRecord
+from video.ice import restrict_to_loopback, rtc_configuration
+from video.join_tokens import JoinTokens
+from video.rooms import RoomService
+from video.router import router as video_router
 
 
 def create_app(
@@ -65,6 +71,18 @@ def create_app(
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.rasa = RasaClient(settings.rasa)
         app.state.http = httpx.AsyncClient(timeout=5.0)
+        record = ConsultRecord(
+            sessionmaker=app.state.sessionmaker, policy=app.state.policy, clock=app.state.clock
+        )
+        app.state.rooms = RoomService(
+            configuration=rtc_configuration(settings.video.parsed_ice_servers),
+            loopback_only=settings.video.loopback_only,
+            rejoin_grace_seconds=settings.video.rejoin_grace_seconds,
+            empty_room_seconds=settings.video.empty_room_seconds,
+            on_clinician_joined=record.started,
+            on_ended=record.ended,
+        )
+        sweeper = asyncio.ensure_future(app.state.rooms.run_sweeper())
         scheduler = None
         if settings.scheduler.enabled:
             scheduler = start_scheduler(
@@ -81,6 +99,8 @@ def create_app(
         try:
             yield
         finally:
+            sweeper.cancel()
+            await app.state.rooms.close()
             if scheduler is not None:
                 stop_scheduler(scheduler)
             await app.state.http.aclose()
@@ -105,6 +125,12 @@ def create_app(
         else RecordingNotifier()
     )
     app.state.spent_authorization_codes = SpentCodes()
+    if settings.video.loopback_only:
+        restrict_to_loopback()
+    app.state.join_tokens = JoinTokens(
+        secret=settings.auth.secret_key.get_secret_value().encode(),
+        ttl=dt.timedelta(minutes=settings.video.join_token_minutes),
+    )
     app.state.rate_limiter = build_rate_limiter(settings.rate_limits.redis_url)
     install_error_handlers(app)
     install_request_id(app)
@@ -129,5 +155,6 @@ def create_app(
     app.include_router(triage_router)
     app.include_router(triage_clinician_router)
     app.include_router(sms_router)
+    app.include_router(video_router)
     app.include_router(web_router)
     return app

@@ -108,6 +108,8 @@ class ForwardedTrack(MediaStreamTrack):
         self._source_id: object = None
         self._offset: int | None = None
         self._last_out = -1
+        # After a source change, delta frames are useless to the viewer's decoder.
+        self._await_keyframe = kind == "video"
         self._step = 3000 if kind == "video" else 960
 
     def set_source(self, source_id: object, request_keyframe: KeyframeRequest | None) -> None:
@@ -116,6 +118,7 @@ class ForwardedTrack(MediaStreamTrack):
         if source_id != self._source_id:
             self._source_id = source_id
             self._offset = None
+            self._await_keyframe = self.kind == "video"
 
     def feed(self, packet: av.Packet) -> None:
         if self.readyState != "live":
@@ -123,7 +126,12 @@ class ForwardedTrack(MediaStreamTrack):
         if self._queue.qsize() >= MAX_QUEUED:
             while not self._queue.empty():
                 self._queue.get_nowait()
+            self._await_keyframe = self.kind == "video"
             self.request_keyframe()
+        if self._await_keyframe:
+            if not is_vp8_keyframe(bytes(packet)):
+                return
+            self._await_keyframe = False
         pts = packet.pts or 0
         if self._offset is None:
             self._offset = self._last_out + self._step - pts
@@ -150,6 +158,11 @@ class ForwardedTrack(MediaStreamTrack):
         if self.readyState == "live":
             self._queue.put_nowait(None)
         super().stop()
+
+
+def is_vp8_keyframe(data: bytes) -> bool:
+    """A VP8 frame's tag marks a keyframe with a 0 in its lowest bit (RFC 6386, 9.1)."""
+    return len(data) >= 10 and not data[0] & 0x01 and data[3:6] == b"\x9d\x01\x2a"
 
 
 def _log_failure(task: asyncio.Future[None]) -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+import aioice.ice
 from aiortc import RTCConfiguration, RTCIceServer
 
 
@@ -60,3 +61,31 @@ def rtc_configuration(servers: tuple[IceServer, ...]) -> RTCConfiguration:
             for s in servers
         ]
     )
+
+
+LOOPBACK_ADDRESSES = ("127.0.0.1", "::1")
+
+
+def restrict_to_loopback() -> None:
+    """Gather host candidates on loopback only, for every peer connection of this process.
+
+    aioice leaves 127.0.0.1 out of its host candidates; a development system (and every
+    test) must instead use nothing else, so that no packet leaves for another interface.
+    """
+    aioice.ice.get_host_addresses = _loopback_addresses
+
+
+def _loopback_addresses(use_ipv4: bool, use_ipv6: bool) -> list[str]:
+    return ["127.0.0.1"] if use_ipv4 else []
+
+
+def loopback_candidates_only(sdp: str) -> str:
+    """The remote description without candidates we must not send to (non-loopback)."""
+    kept = []
+    for line in sdp.splitlines():
+        if line.startswith("a=candidate:"):
+            parts = line.split()
+            if len(parts) < 5 or parts[4] not in LOOPBACK_ADDRESSES:
+                continue
+        kept.append(line)
+    return "\r\n".join(kept) + "\r\n"

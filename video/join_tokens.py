@@ -11,6 +11,8 @@ from enum import StrEnum
 
 import jwt
 
+from api.core.errors import DomainError
+
 _ALGORITHM = "HS256"
 _AUDIENCE = "video-join"
 
@@ -20,13 +22,11 @@ class JoinRole(StrEnum):
     CLINICIAN = "clinician"
 
 
-class JoinRefused(Exception):
-    """A token that does not let its holder in; ``code`` says why."""
+class JoinRefused(DomainError):
+    """Not let into a room (or not allowed to act in it); ``code`` says why."""
 
     def __init__(self, code: str, message: str, *, status_code: int = 401) -> None:
-        super().__init__(message)
-        self.code = code
-        self.message = message
+        super().__init__(message, code=code)
         self.status_code = status_code
 
 
@@ -81,7 +81,11 @@ class JoinTokens:
                 algorithms=[_ALGORITHM],
                 audience=_AUDIENCE,
                 # Expiry is checked below against the app's clock, which tests can move.
-                options={"require": ["room", "role", "sub", "jti", "exp"], "verify_exp": False},
+                options={
+                    "require": ["room", "role", "sub", "jti", "exp"],
+                    "verify_exp": False,
+                    "verify_iat": False,
+                },
             )
             claimed = JoinClaims(
                 room_id=uuid.UUID(claims["room"]),
@@ -107,6 +111,11 @@ class JoinTokens:
             raise JoinRefused("token_used", "This join link has been used. Ask for a new one.")
         self._spent[claimed.token_id] = claimed.expires_at
         return claimed
+
+    def release(self, claims: JoinClaims) -> None:
+        """Make a spent token usable again: the join failed on the joiner's offer, not on
+        the token, and they should not need a new link to try again."""
+        self._spent.pop(claims.token_id, None)
 
     def _forget_expired(self, now: dt.datetime) -> None:
         for token_id in [t for t, expires in self._spent.items() if expires <= now]:

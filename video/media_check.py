@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import av
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
-from video.forwarding import ForwardedTrack
+from video.forwarding import ForwardedTrack, is_vp8_keyframe
 
 # Rates are measured over the last few seconds, so a camera that stops shows at once.
 WINDOW_SECONDS = 3.0
@@ -26,7 +26,7 @@ SOUND_BYTES = 12
 
 def vp8_size(data: bytes) -> tuple[int, int] | None:
     """Width and height from a VP8 keyframe's header (RFC 6386, 9.1); None otherwise."""
-    if len(data) < 10 or data[0] & 0x01 or data[3:6] != b"\x9d\x01\x2a":
+    if not is_vp8_keyframe(data):
         return None
     width = int.from_bytes(data[6:8], "little") & 0x3FFF
     height = int.from_bytes(data[8:10], "little") & 0x3FFF
@@ -53,6 +53,7 @@ class SourcePump:
         self.target: ForwardedTrack | None = None
         self._size: tuple[int, int] | None = None
         self._recent: collections.deque[tuple[float, int]] = collections.deque()
+        self._first_at: float | None = None
         self._task = asyncio.ensure_future(self._run())
 
     async def _run(self) -> None:
@@ -76,6 +77,8 @@ class SourcePump:
 
     def _count(self, size: int) -> None:
         now = time.monotonic()
+        if self._first_at is None:
+            self._first_at = now
         self.total += 1
         self._recent.append((now, size))
         while self._recent and self._recent[0][0] < now - WINDOW_SECONDS:
@@ -84,7 +87,9 @@ class SourcePump:
     def report(self) -> TrackReport:
         now = time.monotonic()
         recent = [size for at, size in self._recent if at >= now - WINDOW_SECONDS]
-        per_second = round(len(recent) / WINDOW_SECONDS, 1)
+        # A stream younger than the window is measured over its own age.
+        age = now - self._first_at if self._first_at is not None else WINDOW_SECONDS
+        per_second = round(len(recent) / max(0.5, min(WINDOW_SECONDS, age)), 1)
         if self.kind == "video":
             width, height = self._size if self._size and recent else (None, None)
             return TrackReport("video", self.total, per_second, width, height)

@@ -33,6 +33,7 @@ from video.forwarding import (
     pass_keyframe_requests,
     receive_encoded,
 )
+from video.ice import loopback_candidates_only
 from video.join_tokens import JoinClaims, JoinRefused, JoinRole
 from video.media_check import SourcePump
 
@@ -55,7 +56,8 @@ class Presence(StrEnum):
     AWAY = "away"  # dropped, within the grace period to rejoin
 
 
-RoomHook = Callable[[uuid.UUID], Awaitable[None]]
+# Called with the room (consult) id and the clinician's id.
+RoomHook = Callable[[uuid.UUID, uuid.UUID], Awaitable[None]]
 
 
 @dataclass
@@ -118,9 +120,11 @@ class RoomService:
     """All rooms of this API process."""
 
     configuration: RTCConfiguration
+    loopback_only: bool = False
     rejoin_grace_seconds: float = 60.0
     empty_room_seconds: float = 600.0
-    on_admitted: RoomHook | None = None
+    # The consult's record: it starts when the clinician enters, ends when they end it.
+    on_clinician_joined: RoomHook | None = None
     on_ended: RoomHook | None = None
     rooms: dict[uuid.UUID, Room] = field(default_factory=dict)
     _peer_connections: set[RTCPeerConnection] = field(default_factory=set)
@@ -153,6 +157,12 @@ class RoomService:
         if room.state is RoomState.ENDED:  # ended while we negotiated
             await self._drop_connection(participant)
             raise RoomClosed()
+        if claims.role is JoinRole.CLINICIAN and self.on_clinician_joined is not None:
+            try:
+                await self.on_clinician_joined(room.id, claims.subject)
+            except Exception:
+                await self._drop_connection(participant)
+                raise
         # A rejoin (reload, new network): the new connection takes over at once, and the
         # old one is dropped only after, so that its closing is not taken for a departure.
         room.participants[claims.role] = participant
@@ -181,10 +191,13 @@ class RoomService:
             if pc.connectionState in ("failed", "closed"):
                 self.connection_lost(participant)
 
+        if self.loopback_only:
+            offer = RTCSessionDescription(sdp=loopback_candidates_only(offer.sdp), type=offer.type)
         await pc.setRemoteDescription(offer)
         for transceiver in pc.getTransceivers():
             kind = transceiver.kind
-            if kind not in KINDS:
+            if kind not in KINDS or kind in participant.receivers:
+                # One camera and one microphone per participant; extra lines get nothing.
                 continue
             participant.receivers[kind] = transceiver.receiver
             codecs = [
@@ -257,8 +270,6 @@ class RoomService:
             )
         if room.state is RoomState.LIVE:
             return room
-        if self.on_admitted is not None:
-            await self.on_admitted(room.id)
         room.state = RoomState.LIVE
         self._wire(room)
         self._publish(room, "admitted")
@@ -271,7 +282,7 @@ class RoomService:
                 "clinician_only", "Only the clinician can end the consult.", status_code=403
             )
         if self.on_ended is not None:
-            await self.on_ended(room.id)
+            await self.on_ended(room.id, participant.subject)
         await self._close_room(room, "ended")
         return room
 

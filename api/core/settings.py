@@ -9,7 +9,7 @@ from pathlib import Path
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from video.ice import parse_ice_servers
+from video.ice import IceServer, parse_ice_servers
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 VAR_DIR = REPO_ROOT / "var"
@@ -113,12 +113,26 @@ class VideoSettings(BaseSettings):
 
     # JSON list of {"urls", "username", "credential"}; empty on loopback.
     ice_servers: str = ""
+    # Development and tests: media only over 127.0.0.1. Production turns this off.
+    loopback_only: bool = True
+    # A join link works once, within these minutes of being handed out.
+    join_token_minutes: int = Field(default=5, ge=1, le=60)
+    # A dropped participant keeps their place (and the consult stays live) this long.
+    rejoin_grace_seconds: float = Field(default=60.0, gt=0, le=600)
+    # A room nobody is in closes after this long.
+    empty_room_seconds: float = Field(default=600.0, gt=0, le=7200)
+    # How early a patient with a booked time may enter the waiting room.
+    waiting_room_opens_minutes: int = Field(default=15, ge=0, le=120)
 
     @field_validator("ice_servers")
     @classmethod
     def _valid_ice_servers(cls, value: str) -> str:
         parse_ice_servers(value)
         return value
+
+    @property
+    def parsed_ice_servers(self) -> tuple[IceServer, ...]:
+        return parse_ice_servers(self.ice_servers)
 
 
 class RateLimitSettings(BaseSettings):
@@ -188,6 +202,8 @@ class Settings(BaseSettings):
         problems = []
         if self.auth.dev_login_enabled:
             problems.append("AUTH_DEV_LOGIN_ENABLED must be false")
+        if self.video.loopback_only:
+            problems.append("VIDEO_LOOPBACK_ONLY must be false (patients are not on this host)")
         secrets = {
             "AUTH_SECRET_KEY": self.auth.secret_key,
             "RASA_TOKEN": self.rasa.token,

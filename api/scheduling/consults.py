@@ -10,10 +10,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import selectinload
 
 from api.clinicians.models import Clinician
-from api.core.errors import DomainError, NotFound
-from api.policy.rules import ClinicPolicy
+from api.core.errors import Conflict, DomainError, NotFound
+from api.identity.tokens import Principal, Role
+from api.policy.rules import BookingMode, ClinicPolicy
+from api.scheduling import refunds
 from api.scheduling.bookings import local_day_bounds
 from api.scheduling.models import Appointment, AppointmentStatus
+from video.join_tokens import JoinRole
 
 IN_PROGRESS = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 
@@ -50,16 +53,80 @@ async def list_for_day(
 
 
 async def start(
-    *, session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID, now: dt.datetime
+    *,
+    session: AsyncSession,
+    clinician: Clinician,
+    appointment_id: uuid.UUID,
+    now: dt.datetime,
+    policy: ClinicPolicy,
 ) -> Appointment:
-    """The clinician opens the consult; when it really started decides late-doctor refunds."""
+    """The clinician opens the consult; when it really started decides late-doctor refunds.
+
+    A doctor more than the policy's minutes late refunds the patient here, without the
+    patient having to ask.
+    """
     appointment = await _own(session, clinician, appointment_id)
     if appointment.status not in IN_PROGRESS:
         raise DomainError(f"This consult is {appointment.status.value}.", code="not_in_progress")
     if appointment.started_at is None:
         appointment.started_at = now
+        await refunds.refund_if_doctor_late(
+            session=session, appointment=appointment, now=now, policy=policy
+        )
     await session.flush()
     return appointment
+
+
+async def join_role(
+    *,
+    session: AsyncSession,
+    principal: Principal,
+    appointment_id: uuid.UUID,
+    now: dt.datetime,
+    opens_before: dt.timedelta,
+) -> tuple[JoinRole, uuid.UUID]:
+    """As whom ``principal`` may enter this consult's video room, now; refuses otherwise.
+
+    The patient, or the guardian who booked for a child, joins as the patient; the
+    consult's own clinician as the clinician. Nobody else.
+    """
+    appointment = await session.get(Appointment, appointment_id)
+    if (
+        principal.role is Role.PATIENT
+        and appointment is not None
+        and principal.subject
+        in (
+            appointment.patient_id,
+            appointment.booked_by_id,
+        )
+    ):
+        role = JoinRole.PATIENT
+    elif (
+        principal.role is Role.CLINICIAN
+        and appointment is not None
+        and appointment.clinician_id == principal.subject
+    ):
+        role = JoinRole.CLINICIAN
+    else:
+        raise NotFound("No such consult.")
+    if appointment.status is AppointmentStatus.WAITLIST:
+        raise Conflict(
+            "Your place in the queue has not come up yet. We will tell you when the doctor "
+            "is ready.",
+            code="still_in_queue",
+        )
+    if appointment.status not in IN_PROGRESS:
+        raise Conflict(f"This consult is {appointment.status.value}.", code="not_in_progress")
+    opens = (appointment.starts_at or now) - opens_before
+    if appointment.mode is BookingMode.SCHEDULED and appointment.started_at is None and now < opens:
+        local = appointment.starts_at
+        raise Conflict(
+            "The waiting room opens "
+            f"{int(opens_before.total_seconds() // 60)} minutes before your consult"
+            + (f" ({local:%H:%M} UTC)." if local else "."),
+            code="too_early",
+        )
+    return role, principal.subject
 
 
 async def complete(

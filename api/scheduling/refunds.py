@@ -78,6 +78,31 @@ async def request_refund(
     return await _refund(session, appointment, "doctor_late", now)
 
 
+async def refund_if_doctor_late(
+    *, session: AsyncSession, appointment: Appointment, now: dt.datetime, policy: ClinicPolicy
+) -> LedgerEntry | None:
+    """Refund at once when the rules say a late doctor earns it; None when they do not."""
+    if appointment.starts_at is None or appointment.status is AppointmentStatus.CANCELLED:
+        return None
+    if policy.late_doctor_refusal(
+        mode=appointment.mode,
+        booked_at=appointment.created_at,
+        starts_at=appointment.starts_at,
+        started_at=appointment.started_at,
+    ):
+        return None
+    order = await payments.order_for_appointment(session=session, appointment_id=appointment.id)
+    if order is None or order.total_ore == 0:
+        return None
+    return await payments.refund(
+        session=session,
+        order_id=order.id,
+        reason="doctor_late",
+        idempotency_key=f"refund:{appointment.id}:doctor_late",
+        now=now,
+    )
+
+
 async def support_refund(
     *, session: AsyncSession, agent: SupportAgent, appointment_id: uuid.UUID, now: dt.datetime
 ) -> LedgerEntry:

@@ -216,7 +216,11 @@ async def start_consult(
 ) -> AppointmentOut:
     """The clinician opens the consult (its real start time is recorded)."""
     appointment = await consults.start(
-        session=session, clinician=clinician, appointment_id=appointment_id, now=now
+        session=session,
+        clinician=clinician,
+        appointment_id=appointment_id,
+        now=now,
+        policy=policy,
     )
     return AppointmentOut.of(appointment, policy)
 

@@ -9,6 +9,7 @@ from api.core.settings import (
     RasaSettings,
     Settings,
     TwilioSettings,
+    VideoSettings,
     normalise_database_url,
 )
 
@@ -27,6 +28,7 @@ def _production(**auth: object) -> Settings:
             from_number="+4759440000",
             number_key=STRONG + "f",
         ),
+        video=VideoSettings(loopback_only=False),
     )
 
 
@@ -46,6 +48,12 @@ def test_production_with_real_secrets_starts() -> None:
 def test_production_refuses_development_login() -> None:
     with pytest.raises(ValidationError, match="AUTH_DEV_LOGIN_ENABLED"):
         _production(dev_login_enabled=True)
+
+
+def test_production_refuses_loopback_only_video() -> None:
+    settings = _production()
+    with pytest.raises(ValidationError, match="VIDEO_LOOPBACK_ONLY"):
+        Settings(**{**dict(settings), "video": VideoSettings(loopback_only=True)})
 
 
 def test_production_refuses_default_secrets() -> None:

@@ -1,0 +1,99 @@
+"""Video fixtures: the API on SQLite (the rooms do not touch the store's dialect), loopback
+media, and a booking whose waiting room is open."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+import httpx
+import pytest
+from fastapi import FastAPI
+
+from api.core.settings import VideoSettings
+from api.main import create_app
+from tests.api import factories
+from tests.api.conftest import (  # noqa: F401 (fixtures shared with the API tests)
+    Clock,
+    OnDuty,
+    clock,
+    day,
+    engine,
+    make_settings,
+    on_duty,
+    sqlite_url,
+)
+from tests.api.factories import oslo
+from tools.stack import migrate
+from video.ice import restrict_to_loopback
+
+# Every peer connection in this process, test clients included, stays on 127.0.0.1.
+restrict_to_loopback()
+
+VIDEO = VideoSettings(rejoin_grace_seconds=1.0, empty_room_seconds=2.0)
+
+
+@pytest.fixture(scope="session")
+def database_url(sqlite_url: str) -> str:  # noqa: F811
+    migrate(sqlite_url)
+    return sqlite_url
+
+
+@pytest.fixture
+async def app(database_url: str, clock: Clock) -> AsyncIterator[FastAPI]:  # noqa: F811
+    app = create_app(make_settings(database_url, video=VIDEO), clock=clock)
+    async with app.router.lifespan_context(app):
+        yield app
+
+
+@pytest.fixture
+async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
+        yield client
+
+
+@dataclass
+class Consult:
+    id: str
+    patient: dict[str, str]
+    clinician: dict[str, str]
+    booking: dict[str, Any]
+
+    async def token(self, client: httpx.AsyncClient, who: dict[str, str]) -> dict[str, Any]:
+        response = await client.post(f"/api/v1/video/consults/{self.id}/join-token", headers=who)
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+
+async def login_as(client: httpx.AsyncClient, national_id: str, **extra: Any) -> dict[str, str]:
+    response = await client.post(
+        "/api/v1/auth/dev-login", json={"national_id": national_id, **extra}
+    )
+    assert response.status_code == 200, response.text
+    return {"Authorization": f"Bearer {response.json()['access_token']}"}
+
+
+@pytest.fixture
+async def consult(
+    client: httpx.AsyncClient,
+    on_duty: OnDuty,  # noqa: F811
+    day: dt.date,  # noqa: F811
+    clock: Clock,  # noqa: F811
+) -> Consult:
+    """A doctor's 08:00 booking, made two days ahead; the clock at 07:50 that day."""
+    doctor = await on_duty(day, 8, 12)
+    clock.now = oslo(day - dt.timedelta(days=2), 12)
+    patient = await login_as(client, factories.national_id())
+    slots = await client.get("/api/v1/slots", params={"service": "doctor", "date": day.isoformat()})
+    booking = (
+        await client.post(
+            "/api/v1/bookings", json={"slot_id": slots.json()[0]["id"]}, headers=patient
+        )
+    ).json()
+    clock.now = oslo(day, 7, 50)
+    clinician = await login_as(client, doctor.national_id, role="clinician")
+    return Consult(booking["id"], patient, clinician, booking)
