@@ -28,6 +28,7 @@ from api.identity.login_router import router as login_router
 from api.identity.router import dev_router as auth_dev_router
 from api.identity.router import router as auth_router
 from api.jobs import JobContext, start_scheduler, stop_scheduler
+from api.journal.router import clinician_router as journal_clinician_router
 from api.notifications.notifier import Notifier, RecordingNotifier
 from api.payments.provider import DevelopmentPaymentProvider, PaymentProvider
 from api.payments.router import router as payments_router
@@ -154,6 +155,7 @@ def create_app(
     app.include_router(certificates_clinician_router)
     app.include_router(triage_router)
     app.include_router(triage_clinician_router)
+    app.include_router(journal_clinician_router)
     app.include_router(sms_router)
     app.include_router(video_router)
     app.include_router(web_router)

@@ -1,10 +1,12 @@
 """Every table, imported in one place so that Alembic and tests see the whole metadata."""
 
+from api.audit.models import AuditEvent
 from api.certificates.models import CertificateRequest
 from api.clinicians.models import Clinician
 from api.core.db import Base
 from api.handoffs.models import SupportTicket
 from api.insurance.models import InsuranceCoverage
+from api.journal.models import JournalNote
 from api.notifications.models import Notification
 from api.patients.models import Guardianship, Patient
 from api.payments.models import LedgerEntry, Order, RefundSettlement
@@ -26,6 +28,7 @@ from api.triage.models import SymptomCheck
 
 __all__ = [
     "Appointment",
+    "AuditEvent",
     "Base",
     "CertificateRequest",
     "Clinician",
@@ -33,6 +36,7 @@ __all__ = [
     "ErasureRequest",
     "Guardianship",
     "InsuranceCoverage",
+    "JournalNote",
     "LedgerEntry",
     "Notification",
     "Order",

@@ -101,6 +101,7 @@ class AppointmentOut(BaseModel):
     ends_at: dt.datetime | None
     # When the clinician opened the consult: the patient can then join the video room.
     started_at: dt.datetime | None = None
+    ended_at: dt.datetime | None = None
     clinician: ClinicianOut | None
     price_ore: int
     # Until when it can be changed or cancelled with a refund (None: any time before start).
@@ -125,6 +126,7 @@ class AppointmentOut(BaseModel):
             starts_at=appointment.starts_at,
             ends_at=appointment.ends_at,
             started_at=appointment.started_at,
+            ended_at=appointment.ended_at,
             clinician=ClinicianOut.of(clinician) if clinician else None,
             price_ore=appointment.price_ore,
             change_deadline=deadline,

@@ -5,19 +5,24 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter, Depends, Request
 
+from api.audit import service as audit
+from api.audit.models import AuditOutcome
 from api.core.deps import (
-    CurrentClinician,
     CurrentPatient,
+    CurrentPrincipal,
     DbSession,
     Now,
     OptionalPrincipal,
     PolicyDep,
+    get_current_clinician,
     get_current_patient,
 )
+from api.identity.tokens import Role
 from api.patients.models import Patient
 from api.triage import service
+from api.triage.errors import NotTreatingClinician
 from api.triage.schemas import (
     AttachIn,
     ClinicianSymptomCheckOut,
@@ -98,10 +103,34 @@ async def attach_symptom_check(
 
 @clinician_router.get("/appointments/{appointment_id}/symptom-check")
 async def get_consult_symptom_check(
-    appointment_id: uuid.UUID, clinician: CurrentClinician, session: DbSession
+    appointment_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    session: DbSession,
+    now: Now,
+    request: Request,
 ) -> ClinicianSymptomCheckOut:
-    """The symptom check handed to a consult (its own clinician only)."""
-    row = await service.get_for_clinician(
-        session=session, clinician=clinician, appointment_id=appointment_id
-    )
+    """The symptom check handed to a consult: its own clinician only; every read and every
+    refusal is written to the audit log."""
+    audit_fields = {
+        "actor_role": principal.role,
+        "actor_id": principal.subject,
+        "action": "symptom_check.read",
+        "subject_type": "appointment",
+        "subject_id": appointment_id,
+        "now": now,
+    }
+    try:
+        if principal.role is not Role.CLINICIAN:
+            raise NotTreatingClinician()
+        clinician = await get_current_clinician(principal, session)
+        row = await service.get_for_clinician(
+            session=session, clinician=clinician, appointment_id=appointment_id
+        )
+    except NotTreatingClinician:
+        # This request's work is void; end it first so that the audit's own transaction
+        # does not wait on its lock (SQLite has one writer).
+        await session.rollback()
+        await audit.record_denied(sessionmaker=request.app.state.sessionmaker, **audit_fields)
+        raise
+    await audit.record(session=session, outcome=AuditOutcome.GRANTED, **audit_fields)
     return ClinicianSymptomCheckOut.of(row)

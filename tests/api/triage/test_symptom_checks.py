@@ -13,6 +13,7 @@ from fastapi import FastAPI
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from api.audit import service as audit
 from api.clinicians.models import ClinicianKind
 from api.core.db import create_sessionmaker
 from api.policy.rules import get_policy
@@ -292,6 +293,7 @@ async def test_anonymous_cannot_read_or_attach(client: httpx.AsyncClient) -> Non
 
 
 async def test_attach_then_the_treating_clinician_reads_the_handoff(
+    engine: AsyncEngine,
     client: httpx.AsyncClient,
     login: Login,
     committed: Committed,
@@ -352,6 +354,21 @@ async def test_attach_then_the_treating_clinician_reads_the_handoff(
     assert (await client.get(handoff, headers=headers)).status_code == 403
     unknown = await client.get(_handoff(str(uuid.uuid4())), headers=doctor_headers)
     assert unknown.status_code == 404
+
+    # Every read and every refusal is in the audit log, refusals included although their
+    # requests were rolled back.
+    async with create_sessionmaker(engine)() as session:
+        events = await audit.events_about(session=session, subject_id=uuid.UUID(booking["id"]))
+    seen = [(e.actor_id, e.actor_role, e.outcome.value) for e in events]
+    assert seen == [
+        (doctor.id, "clinician", "granted"),
+        (colleague.id, "clinician", "denied"),
+        (psychologist.id, "clinician", "denied"),
+        (agent.id, "support", "denied"),
+        (colleague.id, "clinician", "denied"),
+        (uuid.UUID(me), "patient", "denied"),
+    ]
+    assert {e.action for e in events} == {"symptom_check.read"}
 
 
 async def test_the_newest_check_handed_to_a_consult_is_read(

@@ -1,0 +1,1 @@
+"""The clinician's journal note: the only thing a consult keeps."""

@@ -1,0 +1,58 @@
+"""The journal note of a consult: written by its own clinician only."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from api.clinicians.models import Clinician
+from api.core.errors import Conflict, NotFound
+from api.journal.models import JournalNote
+from api.scheduling.models import Appointment, AppointmentStatus
+
+
+async def _own_consult(
+    session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID
+) -> Appointment:
+    appointment = await session.get(Appointment, appointment_id)
+    if appointment is None or appointment.clinician_id != clinician.id:
+        raise NotFound("No such consult.")
+    return appointment
+
+
+async def save(
+    *,
+    session: AsyncSession,
+    clinician: Clinician,
+    appointment_id: uuid.UUID,
+    text: str,
+    now: dt.datetime,
+) -> JournalNote:
+    appointment = await _own_consult(session, clinician, appointment_id)
+    if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.WAITLIST):
+        raise Conflict(
+            f"A consult that is {appointment.status.value} has no journal note.",
+            code="no_consult_to_note",
+        )
+    note = await session.get(JournalNote, appointment.id)
+    if note is None:
+        note = JournalNote(
+            appointment_id=appointment.id, clinician_id=clinician.id, text=text, created_at=now
+        )
+        session.add(note)
+    note.text = text
+    note.updated_at = now
+    await session.flush()
+    return note
+
+
+async def get(
+    *, session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID
+) -> JournalNote:
+    appointment = await _own_consult(session, clinician, appointment_id)
+    note = await session.get(JournalNote, appointment.id)
+    if note is None:
+        raise NotFound("No journal note has been written for this consult.")
+    return note
