@@ -88,11 +88,12 @@ async def test_both_sides_hear_the_room_and_the_patient_sees_their_check(
                 arrived = await patient_events.next()
                 assert (arrived["event"], arrived["clinician"]) == ("clinician_joined", "connected")
 
-                check = await patient_events.next("check")
-                report = check["report"]
+                # The check is pushed every 2 s; the round trip the page measured shows in it.
+                report = (await patient_events.next("check"))["report"]
                 assert set(report) >= {"camera", "microphone", "connection", "advice", "all_good"}
-                if report["round_trip_ms"] is not None:
-                    assert report["round_trip_ms"] == 12.5
+                while report["round_trip_ms"] is None:
+                    report = (await patient_events.next("check"))["report"]
+                assert report["round_trip_ms"] == 12.5
 
                 async with events(
                     http, base_url, consult.id, clinician.key or ""
