@@ -11,14 +11,12 @@ from __future__ import annotations
 import asyncio
 import fractions
 import logging
-import queue
 import threading
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 import av
-from aiortc import RTCRtpReceiver, RTCRtpSender, rtcrtpreceiver
+from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 from aiortc.rtp import RTCP_PSFB_FIR, RTCP_PSFB_PLI, RtcpPsfbPacket
 
@@ -29,54 +27,57 @@ VIDEO_CLOCK_RATE = 90_000
 # gets a fresh keyframe rather than an ever-growing delay.
 MAX_QUEUED = 64
 
-_original_decoder_worker = rtcrtpreceiver.decoder_worker
-# The track queues of receivers whose frames are handed on encoded.
-_passthrough_queues: weakref.WeakSet[asyncio.Queue[Any]] = weakref.WeakSet()
 
+class _EncodedHandoff:
+    """Stands in for a receiver's decoder queue (aiortc's ``queue.Queue`` of encoded frames).
 
-def _passthrough_worker(
-    loop: asyncio.AbstractEventLoop,
-    input_q: queue.Queue[Any],
-    output_q: asyncio.Queue[Any],
-    decode_error: threading.Event,
-) -> None:
-    while True:
-        task = input_q.get()
-        if task is None:
-            asyncio.run_coroutine_threadsafe(output_q.put(None), loop)
+    aiortc hands each complete frame to a decoder thread, which posts the decoded frame back
+    to the event loop. Here the frame goes straight to the track's queue as an encoded
+    ``av.Packet``, on the event loop, without the two thread hops. The receiver's worker
+    thread still starts; it only waits here for the receiver to stop.
+    """
+
+    def __init__(self, track_queue: asyncio.Queue[Any]) -> None:
+        self._track_queue = track_queue
+        self._stopped = threading.Event()
+
+    def put(self, item: Any) -> None:
+        if item is None:  # the receiver is stopping
+            self._stopped.set()
             return
-        codec, encoded_frame = task
+        codec, encoded_frame = item
         packet = av.Packet(encoded_frame.data)
         packet.pts = encoded_frame.timestamp
         packet.time_base = fractions.Fraction(1, codec.clockRate)
-        asyncio.run_coroutine_threadsafe(output_q.put(packet), loop)
+        self._track_queue.put_nowait(packet)
+
+    def get(self) -> None:
+        self._stopped.wait()
+        return None
 
 
-def _dispatching_decoder_worker(
-    loop: asyncio.AbstractEventLoop,
-    input_q: queue.Queue[Any],
-    output_q: asyncio.Queue[Any],
-    decode_error: threading.Event,
-) -> None:
-    # aiortc starts one worker thread per receiver; only the receivers marked by
-    # ``receive_encoded`` skip the decoder, every other one (a test's client) decodes.
-    worker = _passthrough_worker if output_q in _passthrough_queues else _original_decoder_worker
-    worker(loop, input_q, output_q, decode_error)
+def receive_encoded(receiver: RTCRtpReceiver) -> None:
+    """Make a receiver's track yield encoded ``av.Packet`` objects instead of decoded frames.
 
-
-rtcrtpreceiver.decoder_worker = _dispatching_decoder_worker
-
-
-def receive_encoded(track: MediaStreamTrack) -> None:
-    """Make a remote track yield encoded ``av.Packet`` objects instead of decoded frames.
-
-    Call it from the peer connection's "track" event: aiortc starts the receiver's worker
-    thread only once the connection is being set up, after that event.
+    Call it from the peer connection's "track" event: aiortc starts the receiver (and
+    reads the queue set here) only once the connection is being set up, after that event.
     """
-    track_queue = getattr(track, "_queue", None)
-    if not isinstance(track_queue, asyncio.Queue):
-        raise TypeError("only a peer connection's remote track can be received encoded")
-    _passthrough_queues.add(track_queue)
+    track_queue = getattr(receiver.track, "_queue", None)
+    if not isinstance(track_queue, asyncio.Queue) or not hasattr(receiver, _DECODER_QUEUE):
+        # Pinned aiortc (see requirements/app.txt) has both; a new release must be checked.
+        raise RuntimeError("this aiortc release does not let a receiver hand frames on encoded")
+    setattr(receiver, _DECODER_QUEUE, _EncodedHandoff(track_queue))
+
+
+_DECODER_QUEUE = "_RTCRtpReceiver__decoder_queue"
+
+
+def receiver_of(pc: RTCPeerConnection, track: MediaStreamTrack) -> RTCRtpReceiver:
+    """The receiver of one of ``pc``'s remote tracks."""
+    for transceiver in pc.getTransceivers():
+        if transceiver.receiver.track is track:
+            return transceiver.receiver
+    raise ValueError("not a remote track of this peer connection")
 
 
 KeyframeRequest = Callable[[], Awaitable[None]]

@@ -32,6 +32,7 @@ from video.forwarding import (
     keyframe_requester,
     pass_keyframe_requests,
     receive_encoded,
+    receiver_of,
 )
 from video.ice import loopback_candidates_only
 from video.join_tokens import JoinClaims, JoinRefused, JoinRole
@@ -183,7 +184,7 @@ class RoomService:
         def on_track(track: Any) -> None:
             if track.kind not in KINDS or track.kind in participant.pumps:
                 return
-            receive_encoded(track)
+            receive_encoded(receiver_of(pc, track))
             participant.pumps[track.kind] = SourcePump(track)
 
         @pc.on("connectionstatechange")
