@@ -39,9 +39,11 @@ ROOT = Path(__file__).resolve().parents[1]
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pid: int) -> float:
+def cpu_seconds(pid: int, *, kernel_only: bool = False) -> float:
+    """User plus kernel CPU seconds of a process (or the kernel's share alone)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
+    user, kernel = int(fields[11]), int(fields[12])
+    return (kernel if kernel_only else user + kernel) / CLOCK_TICKS
 
 
 async def seed(url: str, count: int) -> list[dict[str, str]]:
@@ -136,14 +138,18 @@ def run_level(
     clients.stdin.write(json.dumps(consults) + "\n")
     clients.stdin.flush()
     server_cores = float("nan")
-    started = cpu_at = 0.0
+    started = cpu_at = kernel_at = 0.0
     for line in clients.stdout:
         if line.startswith("STEADY"):
             started, cpu_at = time.monotonic(), cpu_seconds(pid)
+            kernel_at = cpu_seconds(pid, kernel_only=True)
         elif line.startswith("DONE"):
-            server_cores = (cpu_seconds(pid) - cpu_at) / (time.monotonic() - started)
+            elapsed = time.monotonic() - started
+            server_cores = (cpu_seconds(pid) - cpu_at) / elapsed
+            kernel_cores = (cpu_seconds(pid, kernel_only=True) - kernel_at) / elapsed
         elif line.startswith("{"):
             result: dict[str, object] = json.loads(line)
+            result["kernel_share"] = kernel_cores / server_cores if server_cores else 0.0
             clients.wait()
             return result, server_cores
     raise SystemExit(f"the clients failed (exit {clients.wait()})")
@@ -177,7 +183,7 @@ def main() -> None:
             print(
                 f"{'consults':>8}  {'server cores':>12}  {'per consult':>11}  "
                 f"{'client cores':>12}  {'fps min':>7}  {'fps median':>10}  "
-                f"{'first frame ms p50/max':>22}"
+                f"{'first frame ms p50/max':>22}  {'kernel share':>12}"
             )
             offset = 0
             for level in levels:
@@ -193,7 +199,8 @@ def main() -> None:
                     f"{level:>8}  {cores:>12.3f}  {(cores - idle) / level:>11.3f}  "
                     f"{float(result['client_cores']):>12.2f}  {min(fps):>7.1f}  "  # type: ignore[arg-type]
                     f"{statistics.median(fps):>10.1f}  "
-                    f"{statistics.median(first):>10.0f} / {max(first):>5.0f}"
+                    f"{statistics.median(first):>10.0f} / {max(first):>5.0f}  "
+                    f"{float(result['kernel_share']):>12.0%}"  # type: ignore[arg-type]
                     + (f"  ({missing} never got a frame)" if missing else "")
                 )
         finally:

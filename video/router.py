@@ -20,7 +20,7 @@ from fastapi import APIRouter, Header, Request, WebSocket, WebSocketDisconnect
 from api.core.deps import CurrentPrincipal, DbSession, Now, SettingsDep
 from api.scheduling import consults
 from video.join_tokens import JoinRefused, JoinTokens
-from video.rooms import RoomService
+from video.rooms import Room, RoomService, RoomState
 from video.schemas import DeviceCheckOut, IceServerOut, JoinIn, JoinOut, JoinTokenOut, RoomOut
 
 router = APIRouter(prefix="/api/v1/video", tags=["video"])
@@ -74,6 +74,24 @@ async def issue_join_token(
             for s in settings.video.parsed_ice_servers
         ],
     )
+
+
+@router.get("/consults/{appointment_id}/room")
+async def room_status(
+    appointment_id: uuid.UUID, principal: CurrentPrincipal, session: DbSession, request: Request
+) -> RoomOut:
+    """The consult's room as its patient or clinician may see it: waiting, live or ended,
+    and who is in it (for the chat's status line and the console's list)."""
+    appointment, _ = await consults.room_role(
+        session=session, principal=principal, appointment_id=appointment_id
+    )
+    room = rooms_of(request).rooms.get(appointment_id)
+    if room is None:
+        # Nobody has entered yet (or this process restarted): the booking says the rest.
+        room = Room(appointment_id)
+        if appointment.status not in consults.IN_PROGRESS:
+            room.state = RoomState.ENDED
+    return RoomOut(room=room.snapshot("status"))
 
 
 @router.post("/rooms/{room_id}/join")

@@ -77,6 +77,24 @@ async def start(
     return appointment
 
 
+async def room_role(
+    *, session: AsyncSession, principal: Principal, appointment_id: uuid.UUID
+) -> tuple[Appointment, JoinRole]:
+    """Who ``principal`` is in this consult's room: the patient (or the guardian who booked
+    for a child), or the consult's own clinician. Anyone else finds no such consult."""
+    appointment = await session.get(Appointment, appointment_id)
+    if appointment is None:
+        raise NotFound("No such consult.")
+    if principal.role is Role.PATIENT and principal.subject in (
+        appointment.patient_id,
+        appointment.booked_by_id,
+    ):
+        return appointment, JoinRole.PATIENT
+    if principal.role is Role.CLINICIAN and appointment.clinician_id == principal.subject:
+        return appointment, JoinRole.CLINICIAN
+    raise NotFound("No such consult.")
+
+
 async def join_role(
     *,
     session: AsyncSession,
@@ -85,30 +103,10 @@ async def join_role(
     now: dt.datetime,
     opens_before: dt.timedelta,
 ) -> tuple[JoinRole, uuid.UUID]:
-    """As whom ``principal`` may enter this consult's video room, now; refuses otherwise.
-
-    The patient, or the guardian who booked for a child, joins as the patient; the
-    consult's own clinician as the clinician. Nobody else.
-    """
-    appointment = await session.get(Appointment, appointment_id)
-    if (
-        principal.role is Role.PATIENT
-        and appointment is not None
-        and principal.subject
-        in (
-            appointment.patient_id,
-            appointment.booked_by_id,
-        )
-    ):
-        role = JoinRole.PATIENT
-    elif (
-        principal.role is Role.CLINICIAN
-        and appointment is not None
-        and appointment.clinician_id == principal.subject
-    ):
-        role = JoinRole.CLINICIAN
-    else:
-        raise NotFound("No such consult.")
+    """As whom ``principal`` may enter this consult's video room, now; refuses otherwise."""
+    appointment, role = await room_role(
+        session=session, principal=principal, appointment_id=appointment_id
+    )
     if appointment.status is AppointmentStatus.WAITLIST:
         raise Conflict(
             "Your place in the queue has not come up yet. We will tell you when the doctor "
@@ -119,11 +117,9 @@ async def join_role(
         raise Conflict(f"This consult is {appointment.status.value}.", code="not_in_progress")
     opens = (appointment.starts_at or now) - opens_before
     if appointment.mode is BookingMode.SCHEDULED and appointment.started_at is None and now < opens:
-        local = appointment.starts_at
         raise Conflict(
-            "The waiting room opens "
-            f"{int(opens_before.total_seconds() // 60)} minutes before your consult"
-            + (f" ({local:%H:%M} UTC)." if local else "."),
+            f"The waiting room opens {int(opens_before.total_seconds() // 60)} minutes before "
+            "your consult. Please come back then.",
             code="too_early",
         )
     return role, principal.subject

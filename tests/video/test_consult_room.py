@@ -71,6 +71,16 @@ async def test_waiting_room_admission_media_both_ways_and_the_end(
         await asyncio.sleep(0.5)
         assert patient.frames["video"] == clinician.frames["video"] == 0
 
+        status = await client.get(
+            f"/api/v1/video/consults/{consult.id}/room", headers=consult.patient
+        )
+        assert status.json()["room"] | {"event": None} == {
+            "type": "room",
+            "event": None,
+            "state": "waiting",
+            "patient": "connected",
+            "clinician": "connected",
+        }
         refused = await client.post(
             f"/api/v1/video/rooms/{consult.id}/admit", headers=patient.headers
         )
@@ -96,6 +106,10 @@ async def test_waiting_room_admission_media_both_ways_and_the_end(
         assert service.open_peer_connections() == 0
         record = await booking(client, consult)
         assert record["status"] == "fulfilled"
+        after = await client.get(
+            f"/api/v1/video/consults/{consult.id}/room", headers=consult.patient
+        )
+        assert after.json()["room"]["state"] == "ended"
         # An ended consult takes nobody in again.
         again = await client.post(
             f"/api/v1/video/consults/{consult.id}/join-token", headers=consult.patient
@@ -167,6 +181,11 @@ async def test_only_the_consults_people_get_tokens(
     other_patient = await login_as(client, factories.national_id())
     url = f"/api/v1/video/consults/{consult.id}/join-token"
     assert (await client.post(url, headers=other_patient)).status_code == 404
+    room_url = f"/api/v1/video/consults/{consult.id}/room"
+    assert (await client.get(room_url, headers=other_patient)).status_code == 404
+    assert (await client.get(room_url, headers=consult.clinician)).json()["room"][
+        "state"
+    ] == "waiting"
     assert (await client.post(url)).status_code == 401
     bad_id = await client.post(
         "/api/v1/video/consults/not-a-uuid/join-token", headers=consult.patient
