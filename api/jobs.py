@@ -28,6 +28,7 @@ from api.scheduling.jobs import (
     close_drop_in_queue,
     mark_no_shows,
     notify_consults_started,
+    refund_late_doctors,
     send_reminders,
 )
 
@@ -90,6 +91,13 @@ async def no_shows() -> int:
     )
 
 
+async def late_doctors() -> int:
+    return await _run(
+        "late_doctors",
+        lambda s, c: refund_late_doctors(session=s, now=c.clock(), policy=c.policy),
+    )
+
+
 async def close_queue() -> int:
     return await _run(
         "close_queue", lambda s, c: close_drop_in_queue(session=s, now=c.clock(), policy=c.policy)
@@ -128,6 +136,7 @@ SCHEDULE: dict[str, tuple[Callable[[], Awaitable[int]], int]] = {
     "renewal_outcomes": (renewal_outcomes, 1),
     "no_shows": (no_shows, 5),
     "close_queue": (close_queue, 5),
+    "late_doctors": (late_doctors, 1),
     "renewal_alerts": (renewal_alerts, 1),
     "refund_settlement": (refund_settlement, 10),
     "erasure": (erasure, 60),

@@ -80,6 +80,7 @@ def create_app(
             loopback_only=settings.video.loopback_only,
             rejoin_grace_seconds=settings.video.rejoin_grace_seconds,
             empty_room_seconds=settings.video.empty_room_seconds,
+            on_patient_joined=record.arrived,
             on_clinician_joined=record.started,
             on_ended=record.ended,
         )

@@ -33,6 +33,10 @@ class ConsultRecord:
             raise NotAuthenticated("This clinician account is not active. Please log in again.")
         return clinician
 
+    async def arrived(self, appointment_id: uuid.UUID, _patient_id: uuid.UUID) -> None:
+        async for session in session_scope(self._sessionmaker):
+            await consults.arrive(session=session, appointment_id=appointment_id)
+
     async def started(self, appointment_id: uuid.UUID, clinician_id: uuid.UUID) -> None:
         async for session in session_scope(self._sessionmaker):
             await consults.start(

@@ -57,7 +57,7 @@ class Presence(StrEnum):
     AWAY = "away"  # dropped, within the grace period to rejoin
 
 
-# Called with the room (consult) id and the clinician's id.
+# Called with the room (consult) id and the participant's id.
 RoomHook = Callable[[uuid.UUID, uuid.UUID], Awaitable[None]]
 
 
@@ -125,6 +125,7 @@ class RoomService:
     rejoin_grace_seconds: float = 60.0
     empty_room_seconds: float = 600.0
     # The consult's record: it starts when the clinician enters, ends when they end it.
+    on_patient_joined: RoomHook | None = None
     on_clinician_joined: RoomHook | None = None
     on_ended: RoomHook | None = None
     rooms: dict[uuid.UUID, Room] = field(default_factory=dict)
@@ -158,9 +159,13 @@ class RoomService:
         if room.state is RoomState.ENDED:  # ended while we negotiated
             await self._drop_connection(participant)
             raise RoomClosed()
-        if claims.role is JoinRole.CLINICIAN and self.on_clinician_joined is not None:
+        hook = {
+            JoinRole.PATIENT: self.on_patient_joined,
+            JoinRole.CLINICIAN: self.on_clinician_joined,
+        }[claims.role]
+        if hook is not None:
             try:
-                await self.on_clinician_joined(room.id, claims.subject)
+                await hook(room.id, claims.subject)
             except Exception:
                 await self._drop_connection(participant)
                 raise

@@ -95,6 +95,14 @@ async def room_role(
     raise NotFound("No such consult.")
 
 
+async def arrive(*, session: AsyncSession, appointment_id: uuid.UUID) -> None:
+    """The patient is in the waiting room (FHIR "arrived"): not a no-show, whoever is late."""
+    appointment = await session.get(Appointment, appointment_id)
+    if appointment is not None and appointment.status is AppointmentStatus.BOOKED:
+        appointment.status = AppointmentStatus.ARRIVED
+        await session.flush()
+
+
 async def join_role(
     *,
     session: AsyncSession,

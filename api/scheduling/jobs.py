@@ -17,6 +17,7 @@ from api.notifications.notifier import Notifier
 from api.notifications.service import notify_once
 from api.payments import service as payments
 from api.policy.rules import BookingMode, ClinicPolicy, Service
+from api.scheduling import refunds
 from api.scheduling.models import Appointment, AppointmentStatus
 
 _WHO = {
@@ -113,6 +114,31 @@ async def mark_no_shows(*, session: AsyncSession, now: dt.datetime, policy: Clin
         marked += 1
     await session.flush()
     return marked
+
+
+async def refund_late_doctors(
+    *, session: AsyncSession, now: dt.datetime, policy: ClinicPolicy
+) -> int:
+    """A patient in the waiting room whose doctor is more than the policy's minutes late is
+    refunded then, without asking and without waiting for the doctor."""
+    late = dt.timedelta(minutes=policy.refunds.doctor_late.more_than_minutes)
+    rows = await session.scalars(
+        select(Appointment).where(
+            Appointment.status == AppointmentStatus.ARRIVED,
+            Appointment.mode == BookingMode.SCHEDULED,
+            Appointment.started_at.is_(None),
+            Appointment.starts_at < now - late,
+        )
+    )
+    refunded = 0
+    for appointment in list(rows):
+        if await refunds.late_doctor_refunded(session=session, appointment_id=appointment.id):
+            continue
+        entry = await refunds.refund_if_doctor_late(
+            session=session, appointment=appointment, now=now, policy=policy, still_waiting=True
+        )
+        refunded += entry is not None
+    return refunded
 
 
 async def close_drop_in_queue(

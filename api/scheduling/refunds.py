@@ -79,16 +79,25 @@ async def request_refund(
 
 
 async def refund_if_doctor_late(
-    *, session: AsyncSession, appointment: Appointment, now: dt.datetime, policy: ClinicPolicy
+    *,
+    session: AsyncSession,
+    appointment: Appointment,
+    now: dt.datetime,
+    policy: ClinicPolicy,
+    still_waiting: bool = False,
 ) -> LedgerEntry | None:
-    """Refund at once when the rules say a late doctor earns it; None when they do not."""
+    """Refund at once when the rules say a late doctor earns it; None when they do not.
+
+    ``still_waiting``: the consult has not started yet, so the doctor is at least as late
+    as now.
+    """
     if appointment.starts_at is None or appointment.status is AppointmentStatus.CANCELLED:
         return None
     if policy.late_doctor_refusal(
         mode=appointment.mode,
         booked_at=appointment.created_at,
         starts_at=appointment.starts_at,
-        started_at=appointment.started_at,
+        started_at=now if still_waiting else appointment.started_at,
     ):
         return None
     order = await payments.order_for_appointment(session=session, appointment_id=appointment.id)
@@ -98,8 +107,21 @@ async def refund_if_doctor_late(
         session=session,
         order_id=order.id,
         reason="doctor_late",
-        idempotency_key=f"refund:{appointment.id}:doctor_late",
+        idempotency_key=late_doctor_refund_key(appointment.id),
         now=now,
+    )
+
+
+def late_doctor_refund_key(appointment_id: uuid.UUID) -> str:
+    # The same key as a refund the patient asked for: one late-doctor refund per consult.
+    return f"refund:{appointment_id}:doctor_late"
+
+
+async def late_doctor_refunded(*, session: AsyncSession, appointment_id: uuid.UUID) -> bool:
+    key = late_doctor_refund_key(appointment_id)
+    return (
+        await session.scalar(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == key))
+        is not None
     )
 
 

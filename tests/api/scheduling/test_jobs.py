@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -14,7 +15,13 @@ from api.core.db import create_sessionmaker
 from api.notifications.models import Notification
 from api.notifications.notifier import RecordingNotifier
 from api.policy.rules import get_policy
-from api.scheduling.jobs import close_drop_in_queue, mark_no_shows, send_reminders
+from api.scheduling import consults
+from api.scheduling.jobs import (
+    close_drop_in_queue,
+    mark_no_shows,
+    refund_late_doctors,
+    send_reminders,
+)
 from tests.api import factories
 from tests.api.conftest import Clock, OnDuty
 from tests.api.factories import oslo
@@ -143,3 +150,39 @@ async def test_queue_places_left_at_closing_are_refunded(
     assert row["status"] == "cancelled"
     receipt = (await client.get(f"/api/v1/orders/{row['order']['id']}", headers=headers)).json()
     assert receipt["refunded_ore"] == 375_00
+
+
+async def test_a_waiting_patient_is_refunded_once_the_doctor_is_30_minutes_late(
+    client: httpx.AsyncClient,
+    engine: AsyncEngine,
+    login: Login,
+    on_duty: OnDuty,
+    day: dt.date,
+    clock: Clock,
+) -> None:
+    await on_duty(day, 8, 9)
+    clock.now = oslo(day - dt.timedelta(days=2), 12)
+    headers = await login(factories.national_id())
+    booking = await _book(client, headers, day)
+    waiting = await _book(client, headers, day)
+    async with create_sessionmaker(engine)() as session:
+        # The second patient entered the waiting room; the first never came.
+        await consults.arrive(session=session, appointment_id=uuid.UUID(waiting["id"]))
+        await session.commit()
+
+    async def refunded() -> dict[str, int]:
+        return {
+            b["id"]: (
+                await client.get(f"/api/v1/orders/{b['order']['id']}", headers=headers)
+            ).json()["refunded_ore"]
+            for b in (booking, waiting)
+        }
+
+    # The store is shared with other tests: judge these bookings, not the job's count.
+    await _run(engine, refund_late_doctors, now=oslo(day, 8, 45))
+    assert await refunded() == {booking["id"]: 0, waiting["id"]: 0}
+    await _run(engine, refund_late_doctors, now=oslo(day, 8, 46))
+    assert await refunded() == {booking["id"]: 0, waiting["id"]: 375_00}
+    # Once: a later run refunds nothing more.
+    await _run(engine, refund_late_doctors, now=oslo(day, 9))
+    assert await refunded() == {booking["id"]: 0, waiting["id"]: 375_00}
