@@ -97,3 +97,18 @@ async def consult(
     clock.now = oslo(day, 7, 50)
     clinician = await login_as(client, doctor.national_id, role="clinician")
     return Consult(booking["id"], patient, clinician, booking)
+
+
+@pytest.fixture(autouse=True)
+def _no_recorders(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Any MediaRecorder made during a video test fails that test."""
+    import aiortc.contrib.media
+
+    original = aiortc.contrib.media.MediaRecorder
+
+    class WatchedRecorder(original):  # type: ignore[misc, valid-type]
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            raise AssertionError("a consult must never be recorded")
+
+    WatchedRecorder.__name__ = "MediaRecorder"
+    monkeypatch.setattr(aiortc.contrib.media, "MediaRecorder", WatchedRecorder)
