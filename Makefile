@@ -82,6 +82,7 @@ bench: setup
 	$(APP_VENV)/bin/python -m bench.bookings
 	$(APP_VENV)/bin/python -m bench.chat
 	$(APP_VENV)/bin/python -m bench.sms
+	$(APP_VENV)/bin/python -m bench.video
 
 # The page tests and screenshots drive Debian's Chromium through Playwright (never its own
 # browser download). Installed once with apt-get; without apt-get or root, a clear stop.
