@@ -18,6 +18,14 @@ CHROMIUM_ARGS = [
     "--disable-background-networking",
     "--no-first-run",
 ]
+# The video consult: Chromium's fake camera (a test pattern) and microphone (a beep), its
+# permission prompt answered yes, and peer connections allowed over 127.0.0.1 (the rooms'
+# server gathers loopback candidates only in development and tests).
+MEDIA_ARGS = [
+    "--use-fake-device-for-media-stream",
+    "--use-fake-ui-for-media-stream",
+    "--allow-loopback-in-peer-connection",
+]
 PHONE: ViewportSize = {"width": 375, "height": 740}
 DESKTOP: ViewportSize = {"width": 1280, "height": 800}
 # Time for one assistant answer: Rasa, the action server and the API each take a turn.
@@ -28,14 +36,18 @@ class BrowserMissing(RuntimeError):
     """Debian's Chromium is not installed."""
 
 
-def launch_chromium(playwright: Playwright) -> Browser:
-    """Headless Debian Chromium; a clear error, not a download, when it is missing."""
+def launch_chromium(playwright: Playwright, *, media: bool = False) -> Browser:
+    """Headless Debian Chromium; a clear error, not a download, when it is missing.
+
+    ``media``: with a fake camera and microphone, for the video consult.
+    """
     if not CHROMIUM.exists():
         raise BrowserMissing(
             f"{CHROMIUM} is missing: run `make browser` (it installs Debian's chromium "
             "package with apt-get; Playwright's own browser download is not used)"
         )
-    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+    args = CHROMIUM_ARGS + (MEDIA_ARGS if media else [])
+    return playwright.chromium.launch(executable_path=str(CHROMIUM), args=args)
 
 
 class ChatPage:

@@ -12,6 +12,7 @@ import asyncio
 import fractions
 import logging
 import threading
+import time
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -26,6 +27,7 @@ VIDEO_CLOCK_RATE = 90_000
 # Queued packets per viewer before the oldest are dropped; a viewer this far behind
 # gets a fresh keyframe rather than an ever-growing delay.
 MAX_QUEUED = 64
+KEYFRAME_RETRY_SECONDS = 0.5
 
 
 class _EncodedHandoff:
@@ -111,6 +113,7 @@ class ForwardedTrack(MediaStreamTrack):
         self._last_out = -1
         # After a source change, delta frames are useless to the viewer's decoder.
         self._await_keyframe = kind == "video"
+        self._asked_at = 0.0
         self._step = 3000 if kind == "video" else 960
 
     def set_source(self, source_id: object, request_keyframe: KeyframeRequest | None) -> None:
@@ -131,6 +134,10 @@ class ForwardedTrack(MediaStreamTrack):
             self.request_keyframe()
         if self._await_keyframe:
             if not is_vp8_keyframe(bytes(packet)):
+                # Browsers ignore a keyframe request that follows another too closely, and
+                # send keyframes only when asked: ask again until one comes.
+                if time.monotonic() - self._asked_at >= KEYFRAME_RETRY_SECONDS:
+                    self.request_keyframe()
                 return
             self._await_keyframe = False
         pts = packet.pts or 0
@@ -143,6 +150,7 @@ class ForwardedTrack(MediaStreamTrack):
 
     def request_keyframe(self) -> None:
         if self.kind == "video" and self._request_keyframe is not None:
+            self._asked_at = time.monotonic()
             task = asyncio.ensure_future(self._request_keyframe())
             task.add_done_callback(_log_failure)
 

@@ -1,4 +1,5 @@
-"""Page routes: the chat page at `/`, its files under `/static/`, the video room's address."""
+"""Page routes: the chat page at `/`, the video consult at `/video/{id}`, the clinician
+console at `/console`, and their files under `/static/`."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import uuid
 from pathlib import Path
 
 from fastapi import APIRouter
-from fastapi.responses import FileResponse, HTMLResponse
+from fastapi.responses import FileResponse
 
 from api.core.errors import NotFound
 from api.web.headers import PAGE_HEADERS
@@ -14,9 +15,6 @@ from api.web.headers import PAGE_HEADERS
 router = APIRouter(include_in_schema=False)
 
 STATIC_DIR = Path(__file__).parent / "static"
-PAGES_DIR = Path(__file__).parent / "pages"
-# Read once at import, not from the disk inside an async route.
-VIDEO_PENDING_PAGE = (PAGES_DIR / "video-pending.html").read_text(encoding="utf-8")
 # Only these kinds of file are served; anything else under static/ stays private.
 MEDIA_TYPES = {
     ".html": "text/html; charset=utf-8",
@@ -41,9 +39,7 @@ def static_file(relative: str) -> Path:
 @router.get("/")
 async def chat_page() -> FileResponse:
     """The patient chat page (it also receives the login's redirect)."""
-    return FileResponse(
-        STATIC_DIR / "index.html", media_type=MEDIA_TYPES[".html"], headers=PAGE_HEADERS
-    )
+    return page("index.html")
 
 
 @router.get("/static/{relative:path}")
@@ -52,10 +48,17 @@ async def static_asset(relative: str) -> FileResponse:
     return FileResponse(path, media_type=MEDIA_TYPES[path.suffix], headers=PAGE_HEADERS)
 
 
-@router.get("/video/{appointment_id}")
-async def video_room(appointment_id: uuid.UUID) -> HTMLResponse:
-    """Where "Join video" leads. The video issue (issue 6) replaces this with the room.
+def page(name: str) -> FileResponse:
+    return FileResponse(STATIC_DIR / name, media_type=MEDIA_TYPES[".html"], headers=PAGE_HEADERS)
 
-    Until then it says so with 501 Not Implemented, rather than pretending to connect.
-    """
-    return HTMLResponse(VIDEO_PENDING_PAGE, status_code=501, headers=PAGE_HEADERS)
+
+@router.get("/video/{appointment_id}")
+async def video_room(appointment_id: uuid.UUID) -> FileResponse:
+    """The patient's video consult; the page asks the API whether this consult is theirs."""
+    return page("video.html")
+
+
+@router.get("/console")
+async def clinician_console() -> FileResponse:
+    """The clinicians' console: today's consults, the queues, the video room."""
+    return page("console.html")

@@ -18,7 +18,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import uvicorn
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, Page, Playwright, sync_playwright
 
 from api.core.db import create_engine, create_sessionmaker
 from api.core.settings import (
@@ -41,17 +41,36 @@ CLOSED_URL = "http://127.0.0.1:9"  # nothing listens: the assistant is down on p
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as playwright:
-        try:
-            chromium = launch_chromium(playwright)
-        except BrowserMissing as exc:
-            pytest.fail(str(exc), pytrace=False)
-        yield chromium
-        chromium.close()
+def playwright() -> Iterator[Playwright]:
+    # One per process: a second sync_playwright() inside the first one's loop fails.
+    with sync_playwright() as running:
+        yield running
 
 
-def _page(browser: Browser, viewport: Any) -> Iterator[Page]:
+def _launch(playwright: Playwright, *, media: bool = False) -> Browser:
+    try:
+        return launch_chromium(playwright, media=media)
+    except BrowserMissing as exc:
+        pytest.fail(str(exc), pytrace=False)
+
+
+@pytest.fixture(scope="session")
+def browser(playwright: Playwright) -> Iterator[Browser]:
+    chromium = _launch(playwright)
+    yield chromium
+    chromium.close()
+
+
+@pytest.fixture(scope="session")
+def media_browser(playwright: Playwright) -> Iterator[Browser]:
+    """Chromium with a fake camera and microphone, for the video consult."""
+    chromium = _launch(playwright, media=True)
+    yield chromium
+    chromium.close()
+
+
+def new_page(browser: Browser, viewport: Any) -> Iterator[Page]:
+    """A page in a context of its own (its own storage), closed after the test."""
     context = browser.new_context(viewport=viewport)
     page = context.new_page()
     errors: list[str] = []
@@ -64,12 +83,12 @@ def _page(browser: Browser, viewport: Any) -> Iterator[Page]:
 
 @pytest.fixture
 def phone(browser: Browser) -> Iterator[Page]:
-    yield from _page(browser, PHONE)
+    yield from new_page(browser, PHONE)
 
 
 @pytest.fixture
 def desktop(browser: Browser) -> Iterator[Page]:
-    yield from _page(browser, DESKTOP)
+    yield from new_page(browser, DESKTOP)
 
 
 def in_a_thread(work: Callable[[], T]) -> T:

@@ -21,11 +21,12 @@ const UNREACHABLE =
   "The clinic's server cannot be reached. Check your connection and try again.";
 
 /**
- * fetch() for the API: JSON or form bodies, the bearer token when logged in.
+ * fetch() for the API: JSON or form bodies, the bearer token when logged in, any other
+ * headers the route wants (the video room's participant key).
  * Resolves with the parsed answer; rejects with an ApiError.
  */
-export async function callApi(path, { method = "GET", json, form, token } = {}) {
-  const headers = { Accept: "application/json" };
+export async function callApi(path, { method = "GET", json, form, token, headers: extra } = {}) {
+  const headers = { ...extra, Accept: "application/json" };
   let body;
   if (form !== undefined) {
     headers["Content-Type"] = "application/x-www-form-urlencoded";

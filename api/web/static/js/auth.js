@@ -9,6 +9,8 @@ import { ApiError, callApi } from "./api.js";
 
 const SESSION_KEY = "clinic.session";
 const PENDING_KEY = "clinic.pending-login";
+// The clinician console's login, kept apart from a patient's in the same browser tab.
+export const CLINICIAN_SESSION_KEY = "clinic.clinician-session";
 
 export class LoginError extends Error {}
 
@@ -43,18 +45,31 @@ function readJson(key) {
  * The stored login, if it is still valid. Kept in sessionStorage: it survives a reload but
  * not the closing of the tab, and other sites cannot read it.
  */
-export function currentSession() {
-  const session = readJson(SESSION_KEY);
+export function currentSession(key = SESSION_KEY) {
+  const session = readJson(key);
   if (!session?.access_token) return null;
   if (Date.parse(session.expires_at) <= Date.now()) {
-    sessionStorage.removeItem(SESSION_KEY);
+    sessionStorage.removeItem(key);
     return null;
   }
   return session;
 }
 
-export function forgetSession() {
-  sessionStorage.removeItem(SESSION_KEY);
+export function forgetSession(key = SESSION_KEY) {
+  sessionStorage.removeItem(key);
+}
+
+/**
+ * The development stand-in for BankID, for staff (POST /api/v1/auth/dev-login): the API
+ * answers 404 where development login is off, which is always the case in production.
+ */
+export async function devLogin(nationalId, role, key) {
+  const session = await callApi("/api/v1/auth/dev-login", {
+    method: "POST",
+    json: { national_id: nationalId, role },
+  });
+  sessionStorage.setItem(key, JSON.stringify(session));
+  return session;
 }
 
 /** Leave for the identity provider's login page. */

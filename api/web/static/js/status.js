@@ -9,7 +9,7 @@ import { el } from "./dom.js";
 const POLL_MS = 10_000;
 const IN_PROGRESS = new Set(["booked", "arrived"]);
 
-/** Where "Join video consult" leads; the video issue (issue 6) serves the room there. */
+/** Where "Join video consult" leads: the patient's video consult page. */
 export function videoRoomUrl(appointmentId) {
   return `/video/${encodeURIComponent(appointmentId)}`;
 }
