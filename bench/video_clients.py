@@ -22,7 +22,7 @@ from aiortc import RTCPeerConnection, RTCSessionDescription
 from aiortc.mediastreams import MediaStreamError, MediaStreamTrack
 
 from tests.video.media import PatternCamera, ToneMicrophone
-from video.forwarding import pass_keyframe_requests, receive_encoded, receiver_of
+from video.forwarding import EncodedPacket, pass_keyframe_requests, receive_encoded, receiver_of
 from video.ice import restrict_to_loopback
 
 FPS = 15
@@ -89,7 +89,7 @@ class Prerecorded(MediaStreamTrack):
     def request_keyframe(self) -> None:
         self._index = 0
 
-    async def recv(self) -> av.Packet:  # type: ignore[override]
+    async def recv(self) -> EncodedPacket:
         if self._start is None:
             self._start = time.monotonic()
         due = self._start + self._sent * self._interval

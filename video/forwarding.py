@@ -14,7 +14,7 @@ import logging
 import threading
 import time
 from collections.abc import Awaitable, Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import av
 from aiortc import RTCPeerConnection, RTCRtpReceiver, RTCRtpSender
@@ -82,6 +82,13 @@ def receiver_of(pc: RTCPeerConnection, track: MediaStreamTrack) -> RTCRtpReceive
     raise ValueError("not a remote track of this peer connection")
 
 
+# What a forwarded track carries: an encoded frame, not tied to any container stream.
+# (PyAV's Packet is generic for type checkers only.)
+if TYPE_CHECKING:
+    EncodedPacket = av.Packet[Any]
+else:
+    EncodedPacket = av.Packet
+
 KeyframeRequest = Callable[[], Awaitable[None]]
 
 
@@ -106,7 +113,7 @@ class ForwardedTrack(MediaStreamTrack):
     def __init__(self, kind: str) -> None:
         super().__init__()
         self.kind = kind
-        self._queue: asyncio.Queue[av.Packet | None] = asyncio.Queue()
+        self._queue: asyncio.Queue[EncodedPacket | None] = asyncio.Queue()
         self._request_keyframe: KeyframeRequest | None = None
         self._source_id: object = None
         self._offset: int | None = None
@@ -124,7 +131,7 @@ class ForwardedTrack(MediaStreamTrack):
             self._offset = None
             self._await_keyframe = self.kind == "video"
 
-    def feed(self, packet: av.Packet) -> None:
+    def feed(self, packet: EncodedPacket) -> None:
         if self.readyState != "live":
             return
         if self._queue.qsize() >= MAX_QUEUED:
@@ -154,7 +161,7 @@ class ForwardedTrack(MediaStreamTrack):
             task = asyncio.ensure_future(self._request_keyframe())
             task.add_done_callback(_log_failure)
 
-    async def recv(self) -> av.Packet:  # type: ignore[override]
+    async def recv(self) -> EncodedPacket:
         if self.readyState != "live":
             raise MediaStreamError
         packet = await self._queue.get()

@@ -156,7 +156,7 @@ class RoomService:
             self._peer_connections.discard(pc)
             await participant.close()
             raise
-        if room.state is RoomState.ENDED:  # ended while we negotiated
+        if self._ended(room):  # ended while we negotiated
             await self._drop_connection(participant)
             raise RoomClosed()
         hook = {
@@ -221,6 +221,11 @@ class RoomService:
                 status_code=422,
             )
         await pc.setLocalDescription(await pc.createAnswer())
+
+    @staticmethod
+    def _ended(room: Room) -> bool:
+        # A method, not an inline check: the state can change while a join awaits.
+        return room.state is RoomState.ENDED
 
     def _wire(self, room: Room) -> None:
         """Point each participant's pumps at the other's outgoing tracks, or at nothing."""

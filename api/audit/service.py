@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -13,25 +14,27 @@ from api.audit.models import AuditEvent, AuditOutcome
 from api.identity.tokens import Role
 
 
-async def record(
-    *,
-    session: AsyncSession,
-    actor_role: Role,
-    actor_id: uuid.UUID,
-    action: str,
-    subject_type: str,
-    subject_id: uuid.UUID,
-    outcome: AuditOutcome,
-    now: dt.datetime,
-) -> None:
+@dataclass(frozen=True, slots=True)
+class Attempt:
+    """Who tried to do what to which row, and when."""
+
+    actor_role: Role
+    actor_id: uuid.UUID
+    action: str
+    subject_type: str
+    subject_id: uuid.UUID
+    at: dt.datetime
+
+
+async def record(*, session: AsyncSession, attempt: Attempt, outcome: AuditOutcome) -> None:
     session.add(
         AuditEvent(
-            at=now,
-            actor_role=actor_role.value,
-            actor_id=actor_id,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
+            at=attempt.at,
+            actor_role=attempt.actor_role.value,
+            actor_id=attempt.actor_id,
+            action=attempt.action,
+            subject_type=attempt.subject_type,
+            subject_id=attempt.subject_id,
             outcome=outcome,
         )
     )
@@ -39,26 +42,10 @@ async def record(
 
 
 async def record_denied(
-    *,
-    sessionmaker: async_sessionmaker[AsyncSession],
-    actor_role: Role,
-    actor_id: uuid.UUID,
-    action: str,
-    subject_type: str,
-    subject_id: uuid.UUID,
-    now: dt.datetime,
+    *, sessionmaker: async_sessionmaker[AsyncSession], attempt: Attempt
 ) -> None:
     async with sessionmaker() as session:
-        await record(
-            session=session,
-            actor_role=actor_role,
-            actor_id=actor_id,
-            action=action,
-            subject_type=subject_type,
-            subject_id=subject_id,
-            outcome=AuditOutcome.DENIED,
-            now=now,
-        )
+        await record(session=session, attempt=attempt, outcome=AuditOutcome.DENIED)
         await session.commit()
 
 

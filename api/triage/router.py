@@ -111,14 +111,14 @@ async def get_consult_symptom_check(
 ) -> ClinicianSymptomCheckOut:
     """The symptom check handed to a consult: its own clinician only; every read and every
     refusal is written to the audit log."""
-    audit_fields = {
-        "actor_role": principal.role,
-        "actor_id": principal.subject,
-        "action": "symptom_check.read",
-        "subject_type": "appointment",
-        "subject_id": appointment_id,
-        "now": now,
-    }
+    attempt = audit.Attempt(
+        actor_role=principal.role,
+        actor_id=principal.subject,
+        action="symptom_check.read",
+        subject_type="appointment",
+        subject_id=appointment_id,
+        at=now,
+    )
     try:
         if principal.role is not Role.CLINICIAN:
             raise NotTreatingClinician()
@@ -130,7 +130,7 @@ async def get_consult_symptom_check(
         # This request's work is void; end it first so that the audit's own transaction
         # does not wait on its lock (SQLite has one writer).
         await session.rollback()
-        await audit.record_denied(sessionmaker=request.app.state.sessionmaker, **audit_fields)
+        await audit.record_denied(sessionmaker=request.app.state.sessionmaker, attempt=attempt)
         raise
-    await audit.record(session=session, outcome=AuditOutcome.GRANTED, **audit_fields)
+    await audit.record(session=session, attempt=attempt, outcome=AuditOutcome.GRANTED)
     return ClinicianSymptomCheckOut.of(row)
