@@ -161,12 +161,24 @@ def test_a_consult_from_the_waiting_room_to_its_end(
     expect(patient_phone.locator("#remote-tile")).to_be_hidden()
 
     expect(presence).to_have_text("The patient is in the waiting room.")
+    # The chat says where the patient is: the waiting room, then the consult.
+    chat = patient_phone.context.new_page()
+    login = patient_phone.evaluate("() => sessionStorage.getItem('clinic.session')")
+    chat.add_init_script(f"sessionStorage.setItem('clinic.session', {login!r});")
+    chat.goto(f"{url}/")
+    video_status = chat.locator("#video-status")
+    expect(video_status).to_contain_text("You are in the waiting room.")
+    expect(video_status.get_by_role("link")).to_have_attribute("href", f"/video/{appointment_id}")
+
     admit = console.get_by_role("button", name="Admit")
     expect(admit).to_be_enabled()
     admit.click()
     expect(status).to_have_text("You are in the consult with your clinician.")
     expect(presence).to_have_text("The patient is in the consult.")
     expect(admit).to_be_disabled()
+    chat.reload()
+    expect(video_status).to_contain_text("You are in your video consult.")
+    chat.close()
 
     media_flows_both_ways(patient_phone, console)
     assert patient_phone.evaluate("() => document.documentElement.scrollWidth <= innerWidth")

@@ -8,6 +8,7 @@ from api.core.settings import (
     RasaSettings,
     Settings,
     TwilioSettings,
+    VideoSettings,
 )
 from api.main import create_app
 from api.notifications.notifier import RecordingNotifier
@@ -23,6 +24,7 @@ def _production(twilio: TwilioSettings) -> Settings:
         auth=AuthSettings(secret_key=STRONG + "a", dev_login_enabled=False),
         rasa=RasaSettings(token=STRONG + "b"),
         actions=ActionServerSettings(token=STRONG + "c", service_token=STRONG + "d"),
+        video=VideoSettings(loopback_only=False),
         twilio=twilio,
     )
 

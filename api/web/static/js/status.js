@@ -1,7 +1,7 @@
 // The patient's consult at a glance, kept fresh by polling the API's own status routes:
 // their place in the drop-in queue (GET /api/v1/queue/me) and whether a consult has started
 // (GET /api/v1/bookings: `started_at` is set when the clinician opens it), which shows
-// "Join video consult".
+// "Join video consult", then the room's state (waiting room, in the consult).
 
 import { callApi } from "./api.js";
 import { el } from "./dom.js";
@@ -62,10 +62,20 @@ export class ConsultStatus {
       bookings.status === "fulfilled"
         ? bookings.value.find((b) => b.started_at && IN_PROGRESS.has(b.status)) ?? null
         : undefined;
-    this.#show(queued, started);
+    // Where the patient is in the consult's video room: not in yet, waiting, or admitted.
+    let room = null;
+    if (started) {
+      try {
+        const path = `/api/v1/video/consults/${encodeURIComponent(started.id)}/room`;
+        room = (await callApi(path, { token })).room;
+      } catch {
+        room = null;
+      }
+    }
+    this.#show(queued, started, room);
   }
 
-  #show(queued, started) {
+  #show(queued, started, room = null) {
     if (queued !== undefined) {
       const text = queued ? queueText(queued) : "";
       // Only a change is written, so screen readers announce news rather than every poll.
@@ -74,14 +84,13 @@ export class ConsultStatus {
     }
     if (started !== undefined) {
       const href = started ? videoRoomUrl(started.id) : null;
-      const current = this.video.querySelector("a")?.getAttribute("href") ?? null;
-      if (href !== current) {
+      const [text, action] = videoText(room);
+      const shown = href ? `${href} ${text}` : "";
+      if (this.video.dataset.shown !== shown) {
+        this.video.dataset.shown = shown;
         this.video.replaceChildren(
           ...(href
-            ? [
-                el("span", {}, "Your consult has started. "),
-                el("a", { class: "button primary", href }, "Join video consult"),
-              ]
+            ? [el("span", {}, `${text} `), el("a", { class: "button primary", href }, action)]
             : []),
         );
       }
@@ -89,6 +98,17 @@ export class ConsultStatus {
     }
     this.section.hidden = this.queue.hidden && this.video.hidden;
   }
+}
+
+/** What the chat says about the video room, and the link's words. */
+function videoText(room) {
+  if (room?.state === "live" && room.patient === "connected") {
+    return ["You are in your video consult.", "Back to the video"];
+  }
+  if (room?.state === "waiting" && room.patient === "connected") {
+    return ["You are in the waiting room. Your clinician will let you in shortly.", "Back to the waiting room"];
+  }
+  return ["Your clinician is ready for you.", "Join video consult"];
 }
 
 function queueText(place) {
