@@ -116,8 +116,16 @@ def clock(day: dt.date) -> Clock:
 
 
 @pytest.fixture
-async def app(database_url: str, clock: Clock) -> AsyncIterator[FastAPI]:
-    app = create_app(make_settings(database_url), clock=clock)
+def settings_overrides() -> dict[str, Any]:
+    """Settings a test folder changes for its app (a conftest overrides this fixture)."""
+    return {}
+
+
+@pytest.fixture
+async def app(
+    database_url: str, clock: Clock, settings_overrides: dict[str, Any]
+) -> AsyncIterator[FastAPI]:
+    app = create_app(make_settings(database_url, **settings_overrides), clock=clock)
     async with app.router.lifespan_context(app):
         yield app
 

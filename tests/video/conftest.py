@@ -4,24 +4,22 @@ media, and a booking whose waiting room is open."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
 import httpx
 import pytest
-from fastapi import FastAPI
 
 from api.core.settings import VideoSettings
-from api.main import create_app
 from tests.api import factories
 from tests.api.conftest import (  # noqa: F401 (fixtures shared with the API tests)
     Clock,
     OnDuty,
+    app,
+    client,
     clock,
     day,
     engine,
-    make_settings,
     on_duty,
     sqlite_url,
 )
@@ -42,17 +40,8 @@ def database_url(sqlite_url: str) -> str:  # noqa: F811
 
 
 @pytest.fixture
-async def app(database_url: str, clock: Clock) -> AsyncIterator[FastAPI]:  # noqa: F811
-    app = create_app(make_settings(database_url, video=VIDEO), clock=clock)
-    async with app.router.lifespan_context(app):
-        yield app
-
-
-@pytest.fixture
-async def client(app: FastAPI) -> AsyncIterator[httpx.AsyncClient]:
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as client:
-        yield client
+def settings_overrides() -> dict[str, Any]:
+    return {"video": VIDEO}
 
 
 @dataclass
@@ -62,14 +51,18 @@ class Consult:
     clinician: dict[str, str]
     booking: dict[str, Any]
 
-    async def token(self, client: httpx.AsyncClient, who: dict[str, str]) -> dict[str, Any]:
+    async def token(self, client: httpx.AsyncClient, who: dict[str, str]) -> dict[str, Any]:  # noqa: F811
         response = await client.post(f"/api/v1/video/consults/{self.id}/join-token", headers=who)
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()
         return body
 
 
-async def login_as(client: httpx.AsyncClient, national_id: str, **extra: Any) -> dict[str, str]:
+async def login_as(
+    client: httpx.AsyncClient,  # noqa: F811
+    national_id: str,
+    **extra: Any,
+) -> dict[str, str]:
     response = await client.post(
         "/api/v1/auth/dev-login", json={"national_id": national_id, **extra}
     )
@@ -79,7 +72,7 @@ async def login_as(client: httpx.AsyncClient, national_id: str, **extra: Any) ->
 
 @pytest.fixture
 async def consult(
-    client: httpx.AsyncClient,
+    client: httpx.AsyncClient,  # noqa: F811
     on_duty: OnDuty,  # noqa: F811
     day: dt.date,  # noqa: F811
     clock: Clock,  # noqa: F811
