@@ -63,6 +63,7 @@ RoomHook = Callable[[uuid.UUID, uuid.UUID], Awaitable[None]]
 
 @dataclass
 class Participant:
+    room_id: uuid.UUID
     role: JoinRole
     subject: uuid.UUID
     pc: RTCPeerConnection
@@ -149,7 +150,7 @@ class RoomService:
             )
         pc = RTCPeerConnection(self.configuration)
         self._peer_connections.add(pc)
-        participant = Participant(role=claims.role, subject=claims.subject, pc=pc)
+        participant = Participant(room_id=room.id, role=claims.role, subject=claims.subject, pc=pc)
         try:
             await self._negotiate(participant, offer)
         except Exception:
@@ -322,22 +323,22 @@ class RoomService:
     def subscribe(self, participant: Participant) -> asyncio.Queue[dict[str, Any] | None]:
         events: asyncio.Queue[dict[str, Any] | None] = asyncio.Queue()
         participant.subscribers.add(events)
-        if participant.away_since is not None and participant.pc.connectionState == "connected":
+        room = self._room_of(participant)
+        if (
+            room is not None
+            and participant.away_since is not None
+            and participant.pc.connectionState == "connected"
+        ):
             # Only the page's socket had dropped; the media never stopped.
-            for room in self.rooms.values():
-                if room.participants.get(participant.role) is participant:
-                    participant.away_since = None
-                    self._wire(room)
-                    self._publish(room, "rejoined")
+            participant.away_since = None
+            self._wire(room)
+            self._publish(room, "rejoined")
         return events
 
-    def unsubscribe(
-        self, room_id: uuid.UUID, participant: Participant, events: asyncio.Queue[Any]
-    ) -> None:
+    def unsubscribe(self, participant: Participant, events: asyncio.Queue[Any]) -> None:
         participant.subscribers.discard(events)
-        room = self.rooms.get(room_id)
         # A closed page is a participant gone, as much as a failed connection.
-        if room is not None and not participant.subscribers:
+        if not participant.subscribers:
             self.connection_lost(participant)
 
     def _publish(self, room: Room, event: str) -> None:
@@ -348,14 +349,19 @@ class RoomService:
 
     # -- leaving -----------------------------------------------------------------------------
 
+    def _room_of(self, participant: Participant) -> Room | None:
+        """The participant's room, while they are still its current one (not replaced)."""
+        room = self.rooms.get(participant.room_id)
+        if room is None or room.participants.get(participant.role) is not participant:
+            return None
+        return room
+
     def connection_lost(self, participant: Participant) -> None:
-        for room in self.rooms.values():
-            if room.participants.get(participant.role) is participant:
-                if participant.away_since is None:
-                    participant.away_since = time.monotonic()
-                    self._wire(room)
-                    self._publish(room, f"{participant.role.value}_away")
-                return
+        room = self._room_of(participant)
+        if room is not None and participant.away_since is None:
+            participant.away_since = time.monotonic()
+            self._wire(room)
+            self._publish(room, f"{participant.role.value}_away")
 
     async def sweep(self) -> None:
         """Drop participants whose grace is over and close rooms left empty."""

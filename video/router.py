@@ -54,7 +54,7 @@ async def issue_join_token(
     request: Request,
 ) -> JoinTokenOut:
     """A single-use token to enter this consult's room as patient (or guardian) or clinician."""
-    role, subject = await consults.join_role(
+    role = await consults.join_role(
         session=session,
         principal=principal,
         appointment_id=appointment_id,
@@ -62,7 +62,7 @@ async def issue_join_token(
         opens_before=dt.timedelta(minutes=settings.video.waiting_room_opens_minutes),
     )
     token, expires = tokens_of(request).issue(
-        room_id=appointment_id, role=role, subject=subject, now=now
+        room_id=appointment_id, role=role, subject=principal.subject, now=now
     )
     return JoinTokenOut(
         token=token,
@@ -190,7 +190,7 @@ async def room_events(websocket: WebSocket, room_id: uuid.UUID) -> None:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
-        rooms.unsubscribe(room_id, participant, events)
+        rooms.unsubscribe(participant, events)
 
 
 def _read(text: str) -> dict[str, Any]:

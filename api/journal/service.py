@@ -10,16 +10,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from api.clinicians.models import Clinician
 from api.core.errors import Conflict, NotFound
 from api.journal.models import JournalNote
-from api.scheduling.models import Appointment, AppointmentStatus
-
-
-async def _own_consult(
-    session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID
-) -> Appointment:
-    appointment = await session.get(Appointment, appointment_id)
-    if appointment is None or appointment.clinician_id != clinician.id:
-        raise NotFound("No such consult.")
-    return appointment
+from api.scheduling import consults
+from api.scheduling.models import AppointmentStatus
 
 
 async def save(
@@ -30,7 +22,7 @@ async def save(
     text: str,
     now: dt.datetime,
 ) -> JournalNote:
-    appointment = await _own_consult(session, clinician, appointment_id)
+    appointment = await consults.own(session, clinician, appointment_id)
     if appointment.status in (AppointmentStatus.CANCELLED, AppointmentStatus.WAITLIST):
         raise Conflict(
             f"A consult that is {appointment.status.value} has no journal note.",
@@ -51,7 +43,7 @@ async def save(
 async def get(
     *, session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID
 ) -> JournalNote:
-    appointment = await _own_consult(session, clinician, appointment_id)
+    appointment = await consults.own(session, clinician, appointment_id)
     note = await session.get(JournalNote, appointment.id)
     if note is None:
         raise NotFound("No journal note has been written for this consult.")

@@ -21,7 +21,7 @@ from video.join_tokens import JoinRole
 IN_PROGRESS = (AppointmentStatus.BOOKED, AppointmentStatus.ARRIVED)
 
 
-async def _own(
+async def own(
     session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID
 ) -> Appointment:
     appointment = await session.scalar(
@@ -65,7 +65,7 @@ async def start(
     A doctor more than the policy's minutes late refunds the patient here, without the
     patient having to ask.
     """
-    appointment = await _own(session, clinician, appointment_id)
+    appointment = await own(session, clinician, appointment_id)
     if appointment.status not in IN_PROGRESS:
         raise DomainError(f"This consult is {appointment.status.value}.", code="not_in_progress")
     if appointment.started_at is None:
@@ -110,7 +110,7 @@ async def join_role(
     appointment_id: uuid.UUID,
     now: dt.datetime,
     opens_before: dt.timedelta,
-) -> tuple[JoinRole, uuid.UUID]:
+) -> JoinRole:
     """As whom ``principal`` may enter this consult's video room, now; refuses otherwise."""
     appointment, role = await room_role(
         session=session, principal=principal, appointment_id=appointment_id
@@ -130,14 +130,14 @@ async def join_role(
             "your consult. Please come back then.",
             code="too_early",
         )
-    return role, principal.subject
+    return role
 
 
 async def complete(
     *, session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID, now: dt.datetime
 ) -> Appointment:
     """The clinician closes a consult they held; it counts towards the queue's estimates."""
-    appointment = await _own(session, clinician, appointment_id)
+    appointment = await own(session, clinician, appointment_id)
     if appointment.status not in IN_PROGRESS:
         raise DomainError(f"This consult is {appointment.status.value}.", code="not_in_progress")
     appointment.status = AppointmentStatus.FULFILLED

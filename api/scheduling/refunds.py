@@ -31,7 +31,7 @@ async def _refund(
         session=session,
         order_id=appointment.order.id,
         reason=reason,
-        idempotency_key=f"refund:{appointment.id}:{reason}",
+        idempotency_key=refund_key(appointment.id, reason),
         now=now,
     )
     if entry is None:
@@ -107,18 +107,18 @@ async def refund_if_doctor_late(
         session=session,
         order_id=order.id,
         reason="doctor_late",
-        idempotency_key=late_doctor_refund_key(appointment.id),
+        idempotency_key=refund_key(appointment.id, "doctor_late"),
         now=now,
     )
 
 
-def late_doctor_refund_key(appointment_id: uuid.UUID) -> str:
-    # The same key as a refund the patient asked for: one late-doctor refund per consult.
-    return f"refund:{appointment_id}:doctor_late"
+def refund_key(appointment_id: uuid.UUID, reason: str) -> str:
+    # One refund per consult and reason, whether the patient asked or the clinic gave it.
+    return f"refund:{appointment_id}:{reason}"
 
 
 async def late_doctor_refunded(*, session: AsyncSession, appointment_id: uuid.UUID) -> bool:
-    key = late_doctor_refund_key(appointment_id)
+    key = refund_key(appointment_id, "doctor_late")
     return (
         await session.scalar(select(LedgerEntry.id).where(LedgerEntry.idempotency_key == key))
         is not None
