@@ -229,6 +229,9 @@ async def test_after_the_grace_the_patient_is_out_and_an_empty_room_closes(
     patient = await joined(client, consult, consult.patient, "patient")
     clinician = await joined(client, consult, consult.clinician, "clinician")
     await client.post(f"/api/v1/video/rooms/{consult.id}/admit", headers=clinician.headers)
+    # Connected for real first: a connection closed mid-handshake is only noticed by ICE's
+    # consent checks, about 30 s later.
+    await clinician.wait_for("video", 5)
     room = service.rooms[uuid.UUID(consult.id)]
     await patient.close()
     # Grace is 1 s here: then the patient is gone and must be admitted again.
