@@ -15,6 +15,7 @@ from api.certificates.router import router as certificates_router
 from api.chat.rasa_client import RasaClient
 from api.chat.router import internal_router as chat_internal_router
 from api.chat.router import router as chat_router
+from api.chat.tracker_store import TrackerStore
 from api.core.db import create_engine, create_sessionmaker, utcnow
 from api.core.errors import install_error_handlers
 from api.core.rate_limit import build_rate_limiter
@@ -71,6 +72,7 @@ def create_app(
         app.state.engine = engine
         app.state.sessionmaker = create_sessionmaker(engine)
         app.state.rasa = RasaClient(settings.rasa)
+        app.state.tracker_store = TrackerStore(settings.tracker_store_url)
         app.state.http = httpx.AsyncClient(timeout=5.0)
         record = ConsultRecord(
             sessionmaker=app.state.sessionmaker, policy=app.state.policy, clock=app.state.clock
@@ -109,6 +111,7 @@ def create_app(
             app.state.sms_sender.close()
             await app.state.rate_limiter.aclose()
             await app.state.rasa.aclose()
+            await app.state.tracker_store.aclose()
             await engine.dispose()
 
     app = FastAPI(title="Telehealth assistant API", version="0.1.0", lifespan=lifespan)

@@ -44,7 +44,7 @@ def main() -> int:
 
     log_dir = settings.var_dir / "log"
     stack = Stack(
-        build_specs(settings, model=model, var_dir=settings.var_dir),
+        build_specs(settings, model=model),
         log_dir=log_dir,
         base_env=os.environ,
     )

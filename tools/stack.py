@@ -49,26 +49,21 @@ def _rasa_base_env() -> dict[str, str]:
     }
 
 
-def tracker_store_env(settings: Settings, var_dir: Path) -> dict[str, str]:
-    """Rasa's SQL tracker store: PostgreSQL beside the app's store, else an SQLite file."""
-    url = settings.rasa_tracker_url
-    if url is None and not settings.database.is_sqlite:
-        # Rasa runs SQLAlchemy 1.4 with psycopg2: strip our async driver name.
-        url = (
-            make_url(settings.database.url)
-            .set(drivername="postgresql")
-            .render_as_string(hide_password=False)
-        )
-    if url:
+def tracker_store_env(settings: Settings) -> dict[str, str]:
+    """Rasa's SQL tracker store, where the settings put it (the API reads the same one)."""
+    url = make_url(settings.tracker_store_url)
+    if url.get_backend_name() == "sqlite":
         return {
-            "RASA_TRACKER_DIALECT": make_url(url).get_backend_name(),
-            "RASA_TRACKER_URL": url,
-            "RASA_TRACKER_DB": "",
+            "RASA_TRACKER_DIALECT": "sqlite",
+            "RASA_TRACKER_URL": "",
+            "RASA_TRACKER_DB": url.database or "",
         }
+    # Rasa runs SQLAlchemy 1.4 with psycopg2: a plain driver name.
+    url = url.set(drivername=url.get_backend_name())
     return {
-        "RASA_TRACKER_DIALECT": "sqlite",
-        "RASA_TRACKER_URL": "",
-        "RASA_TRACKER_DB": str(var_dir / "rasa_tracker.db"),
+        "RASA_TRACKER_DIALECT": url.get_backend_name(),
+        "RASA_TRACKER_URL": url.render_as_string(hide_password=False),
+        "RASA_TRACKER_DB": "",
     }
 
 
@@ -193,7 +188,7 @@ def app_env(settings: Settings) -> dict[str, str]:
     }
 
 
-def build_specs(settings: Settings, *, model: Path, var_dir: Path) -> list[ProcessSpec]:
+def build_specs(settings: Settings, *, model: Path) -> list[ProcessSpec]:
     """The action server, Rasa and the API, wired to each other through the settings."""
     api_url = f"http://127.0.0.1:{settings.port}"
     actions_port = port_of(settings.actions.url)
@@ -208,7 +203,7 @@ def build_specs(settings: Settings, *, model: Path, var_dir: Path) -> list[Proce
     }
     rasa_env = {
         **_rasa_base_env(),
-        **tracker_store_env(settings, var_dir),
+        **tracker_store_env(settings),
         "RASA_TOKEN": settings.rasa.token.get_secret_value(),
         "ACTIONS_TOKEN": settings.actions.token.get_secret_value(),
         "RASA_ACTION_ENDPOINT_URL": f"{settings.actions.url.rstrip('/')}/webhook",

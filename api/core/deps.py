@@ -13,6 +13,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from api.chat.conversations import patient_id_of
+from api.chat.tracker_store import TrackerStore
 from api.clinicians.models import Clinician
 from api.core.db import session_scope
 from api.core.errors import Forbidden, NotAuthenticated
@@ -46,6 +47,14 @@ def get_payment_provider(request: Request) -> PaymentProvider:
 
 
 PaymentProviderDep = Annotated[PaymentProvider, Depends(get_payment_provider)]
+
+
+def get_tracker_store(request: Request) -> TrackerStore:
+    store: TrackerStore = request.app.state.tracker_store
+    return store
+
+
+TrackerStoreDep = Annotated[TrackerStore, Depends(get_tracker_store)]
 
 
 def get_idempotency_key(

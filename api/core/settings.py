@@ -195,6 +195,16 @@ class Settings(BaseSettings):
     twilio: TwilioSettings = Field(default_factory=TwilioSettings)
     rate_limits: RateLimitSettings = Field(default_factory=RateLimitSettings)
 
+    @property
+    def tracker_store_url(self) -> str:
+        """Where Rasa keeps its trackers, as a plain (sync) URL: the app's PostgreSQL when
+        the store is there, else an SQLite file under var/. Rasa and the API both read it."""
+        if self.rasa_tracker_url:
+            return self.rasa_tracker_url
+        if not self.database.is_sqlite:
+            return "postgresql://" + self.database.url.split("://", 1)[1]
+        return f"sqlite:///{self.var_dir / 'rasa_tracker.db'}"
+
     @model_validator(mode="after")
     def _production_is_locked_down(self) -> Settings:
         if self.env is not Environment.PRODUCTION:

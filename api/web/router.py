@@ -62,3 +62,21 @@ async def video_room(appointment_id: uuid.UUID) -> FileResponse:
 async def clinician_console() -> FileResponse:
     """The clinicians' console: today's consults, the queues, the video room."""
     return page("console.html")
+
+
+@router.get("/support")
+async def support_inbox() -> FileResponse:
+    """Support staff: conversations handed over by the assistant, and replies to them."""
+    return page("support.html")
+
+
+@router.get("/support/dashboard")
+async def support_dashboard() -> FileResponse:
+    """Support staff: what the assistant answered, handed over or could not answer."""
+    return page("dashboard.html")
+
+
+@router.get("/privacy")
+async def privacy_page() -> FileResponse:
+    """Patients: a copy of their data, erasure of non-medical data, who read their data."""
+    return page("privacy.html")
