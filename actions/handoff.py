@@ -117,22 +117,52 @@ class ActionAskRephrase(Action):
         return []
 
 
+# Forms whose answers are clinical: symptom answers, renewal and certificate details are
+# the clinicians' alone, so support's copy of the conversation leaves those turns out
+# (api/support/transcript.py does the same with the conversation store).
+CLINICAL_FORMS = frozenset({"symptom_check_form", "renewal_form", "certificate_form"})
+WITHHELD = "(Symptom, prescription or certificate details withheld: for clinicians only.)"
+
+
+def _turns(events: List[Dict[str, Any]]) -> List[List[Dict[str, Any]]]:
+    """Events split at each patient message: a turn is a message and what followed it."""
+    turns: List[List[Dict[str, Any]]] = [[]]
+    for event in events:
+        if event.get("event") == "user" and turns[-1]:
+            turns.append([])
+        turns[-1].append(event)
+    return [turn for turn in turns if turn]
+
+
 def transcript(tracker: Tracker, limit: int = TRANSCRIPT_LINES) -> List[Dict[str, Any]]:
-    """The recent conversation as support will read it (patient and assistant lines)."""
+    """The recent conversation as support will read it (patient and assistant lines), the
+    turns of a clinical form (the message that started it, each answer, what the assistant
+    said back) replaced by one line saying they were withheld."""
     lines: List[Dict[str, Any]] = []
-    for event in tracker.events:
-        kind = event.get("event")
-        text = event.get("text")
-        if kind not in ("user", "bot") or not isinstance(text, str) or not text.strip():
+    active: Optional[str] = None
+    for turn in _turns(list(tracker.events)):
+        clinical = active in CLINICAL_FORMS
+        for event in turn:
+            if event.get("event") == "active_loop":
+                active = event.get("name")
+                clinical = clinical or active in CLINICAL_FORMS
+        if clinical:
+            if not lines or lines[-1]["text"] != WITHHELD:
+                at = _iso(turn[0].get("timestamp"))
+                lines.append({"sender": "assistant", "text": WITHHELD, "at": at})
             continue
-        at = event.get("timestamp")
-        lines.append(
-            {
-                "sender": "patient" if kind == "user" else "assistant",
-                "text": text[:4000],
-                "at": _iso(at),
-            }
-        )
+        for event in turn:
+            kind = event.get("event")
+            text = event.get("text")
+            if kind not in ("user", "bot") or not isinstance(text, str) or not text.strip():
+                continue
+            lines.append(
+                {
+                    "sender": "patient" if kind == "user" else "assistant",
+                    "text": text[:4000],
+                    "at": _iso(event.get("timestamp")),
+                }
+            )
     return lines[-limit:]
 
 

@@ -20,6 +20,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from bot.safety.answers import emergency_text, urgent_text
+
 logger = logging.getLogger(__name__)
 
 POLICY_FILE = Path(__file__).resolve().parents[1] / "api" / "policy" / "clinic.yml"
@@ -46,40 +48,6 @@ def emergency_numbers() -> EmergencyNumbers:
     except (OSError, yaml.YAMLError, KeyError, TypeError) as exc:
         logger.error("emergency numbers not read from %s: %s", POLICY_FILE, exc)
         return EmergencyNumbers()
-
-
-def spoken(number: str) -> str:
-    """Six-digit numbers in two groups, as Norwegians write them ("116 117")."""
-    digits = number.replace(" ", "")
-    return f"{digits[:3]} {digits[3:]}" if len(digits) == 6 and digits.isdigit() else number
-
-
-def emergency_text(numbers: EmergencyNumbers) -> str:
-    """Short and unmistakable: the number first, then what to do while waiting."""
-    call = numbers.life_threatening
-    return (
-        f"Call {call} now (ambulance). Ring {call} nå. This needs emergency help straight "
-        "away, not a chat or a video consult. If someone is unconscious, check whether they "
-        f"breathe normally; if not, start CPR if you can. {call} will guide you."
-    )
-
-
-def urgent_text(numbers: EmergencyNumbers, *, mental_health: bool) -> str:
-    """Legevakt today; the helpline when it is about mental health; 113 if it gets worse."""
-    legevakt = spoken(numbers.urgent)
-    call = numbers.life_threatening
-    if not mental_health:
-        return (
-            f"Please call legevakt (the out-of-hours emergency clinic) on {legevakt}: this "
-            "should be looked at today, rather than wait for a booked consult. "
-            f"If it gets worse, call {call}."
-        )
-    return (
-        "Thank you for telling me; you do not have to carry this alone. You can talk to "
-        f"someone right now at Mental Helse's helpline on {spoken(numbers.mental_health_helpline)}"
-        f", open day and night, and legevakt on {legevakt} can help you today. "
-        f"If it gets worse, or you feel you might act on these thoughts, call {call}."
-    )
 
 
 def is_mental_health(tracker: Tracker) -> bool:

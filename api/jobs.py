@@ -17,6 +17,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from api.chat.tracker_store import TrackerStore
 from api.core.db import session_scope
 from api.notifications.notifier import Notifier
 from api.payments.provider import PaymentProvider
@@ -31,6 +32,7 @@ from api.scheduling.jobs import (
     refund_late_doctors,
     send_reminders,
 )
+from api.sms.numbers import NumberKeys
 
 logger = logging.getLogger(__name__)
 
@@ -44,6 +46,10 @@ class JobContext:
     clock: Callable[[], dt.datetime]
     # Links in notifications (a consult's video room) point here.
     public_url: str
+    # Erasure deletes conversations from Rasa's tracker store, SMS ones found by the
+    # keyed hash of the patient's number.
+    tracker_store: TrackerStore
+    number_keys: NumberKeys
 
 
 _context: JobContext | None = None
@@ -53,12 +59,14 @@ Work = Callable[[AsyncSession, JobContext], Awaitable[int]]
 async def _run(name: str, work: Work) -> int:
     if _context is None:
         raise RuntimeError("jobs run only inside the API process")
+    done = 0
+    # The loop must run to its end: session_scope commits after its one yield, and a
+    # return from inside the loop would leave it suspended, to be closed (rolled back).
     async for session in session_scope(_context.sessionmaker):
         done = await work(session, _context)
-        if done:
-            logger.info("job %s: %d done", name, done)
-        return done
-    return 0
+    if done:
+        logger.info("job %s: %d done", name, done)
+    return done
 
 
 # Module-level functions: the persistent job store refers to them by name.
@@ -124,7 +132,12 @@ async def erasure() -> int:
     return await _run(
         "erasure",
         lambda s, c: erase_requested(
-            session=s, notifier=c.notifier, now=c.clock(), policy=c.policy
+            session=s,
+            notifier=c.notifier,
+            now=c.clock(),
+            policy=c.policy,
+            tracker_store=c.tracker_store,
+            keys=c.number_keys,
         ),
     )
 

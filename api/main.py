@@ -10,6 +10,7 @@ from contextlib import asynccontextmanager
 import httpx
 from fastapi import FastAPI
 
+from api.audit.router import router as audit_router
 from api.certificates.router import clinician_router as certificates_clinician_router
 from api.certificates.router import router as certificates_router
 from api.chat.rasa_client import RasaClient
@@ -45,6 +46,8 @@ from api.sms.notifier import TwilioNotifier
 from api.sms.numbers import NumberKeys
 from api.sms.router import router as sms_router
 from api.sms.sender import TwilioSender
+from api.support.metrics_router import router as support_metrics_router
+from api.support.router import router as support_inbox_router
 from api.triage.router import clinician_router as triage_clinician_router
 from api.triage.router import router as triage_router
 from api.web.router import router as web_router
@@ -98,6 +101,8 @@ def create_app(
                     policy=app.state.policy,
                     clock=app.state.clock,
                     public_url=settings.public_url,
+                    tracker_store=app.state.tracker_store,
+                    number_keys=NumberKeys.of(settings.twilio),
                 ),
             )
         try:
@@ -151,10 +156,13 @@ def create_app(
     app.include_router(scheduling_router)
     app.include_router(scheduling_clinician_router)
     app.include_router(scheduling_support_router)
+    app.include_router(support_inbox_router)
+    app.include_router(support_metrics_router)
     app.include_router(payments_router)
     app.include_router(renewals_router)
     app.include_router(renewals_clinician_router)
     app.include_router(privacy_router)
+    app.include_router(audit_router)
     app.include_router(certificates_router)
     app.include_router(certificates_clinician_router)
     app.include_router(triage_router)

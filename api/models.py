@@ -11,7 +11,7 @@ from api.notifications.models import Notification
 from api.patients.models import Guardianship, Patient
 from api.payments.models import LedgerEntry, Order, RefundSettlement
 from api.prescriptions.models import Dispensation, RenewalRequest
-from api.privacy.models import ErasureRequest
+from api.privacy.models import DataExport, ErasureRequest
 from api.scheduling.models import Appointment, Shift, Slot
 from api.sms.models import (
     SmsChoiceMemory,
@@ -32,6 +32,7 @@ __all__ = [
     "Base",
     "CertificateRequest",
     "Clinician",
+    "DataExport",
     "Dispensation",
     "ErasureRequest",
     "Guardianship",

@@ -6,12 +6,50 @@ import uuid
 
 from fastapi import APIRouter, status
 
+from api.audit.models import ActorRole, Purpose
+from api.audit.reads import AuditedReads, MedicalRead, Whose
 from api.certificates import service
+from api.certificates.models import CertificateRequest
 from api.certificates.schemas import CertificateDecisionIn, CertificateOut, CertificateRequestIn
-from api.core.deps import CurrentClinician, CurrentPatient, DbSession, Now, PolicyDep
+from api.clinicians.models import Clinician
+from api.core.deps import (
+    CurrentClinician,
+    CurrentPatient,
+    DbSession,
+    Now,
+    PolicyDep,
+    get_current_clinician,
+    get_current_patient,
+)
+from api.patients.models import Patient
 
 router = APIRouter(prefix="/api/v1", tags=["certificates"])
 clinician_router = APIRouter(prefix="/api/v1/clinician", tags=["clinician"])
+
+
+def _whose(row: CertificateRequest) -> Whose:
+    return Whose(subject_id=row.id, patient_id=row.patient_id)
+
+
+# A certificate request says why the patient is ill (its kind and the patient's own note):
+# medical data, so every read is audited.
+OWN_CERTIFICATE = MedicalRead[Patient, CertificateRequest](
+    action="certificate.read",
+    subject_type="certificate",
+    reader=get_current_patient,
+    role=ActorRole.PATIENT,
+    purpose=Purpose.OWN_ACCESS,
+    whose=_whose,
+    owner=service.patient_of,
+)
+CERTIFICATE_QUEUE = MedicalRead[Clinician, CertificateRequest](
+    action="certificate.read",
+    subject_type="certificate",
+    reader=get_current_clinician,
+    role=ActorRole.CLINICIAN,
+    purpose=Purpose.CERTIFICATE_REVIEW,
+    whose=_whose,
+)
 
 
 @router.post("/certificates", status_code=status.HTTP_201_CREATED)
@@ -42,24 +80,33 @@ async def request_certificate(
 
 @router.get("/certificates")
 async def list_certificates(
-    patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+    reads: AuditedReads, session: DbSession, policy: PolicyDep, now: Now
 ) -> list[CertificateOut]:
     """The caller's and their children's certificate requests, newest first."""
-    rows = await service.list_for_patient(session=session, actor=patient, now=now, policy=policy)
+    rows = await reads.many(
+        OWN_CERTIFICATE,
+        fetch=lambda patient: service.list_for_patient(
+            session=session, actor=patient, now=now, policy=policy
+        ),
+    )
     return [CertificateOut.of(row) for row in rows]
 
 
 @router.get("/certificates/{certificate_id}")
 async def get_certificate(
     certificate_id: uuid.UUID,
-    patient: CurrentPatient,
+    reads: AuditedReads,
     session: DbSession,
     policy: PolicyDep,
     now: Now,
 ) -> CertificateOut:
     """One certificate request of the caller's or their child's."""
-    row = await service.get_for_patient(
-        session=session, actor=patient, request_id=certificate_id, now=now, policy=policy
+    row = await reads.one(
+        OWN_CERTIFICATE,
+        subject_id=certificate_id,
+        fetch=lambda patient: service.get_for_patient(
+            session=session, actor=patient, request_id=certificate_id, now=now, policy=policy
+        ),
     )
     return CertificateOut.of(row)
 
@@ -80,11 +127,12 @@ async def cancel_certificate(
 
 
 @clinician_router.get("/certificates/pending")
-async def pending_certificates(
-    clinician: CurrentClinician, session: DbSession
-) -> list[CertificateOut]:
+async def pending_certificates(reads: AuditedReads, session: DbSession) -> list[CertificateOut]:
     """Requests waiting for a doctor's assessment, oldest first (doctors only)."""
-    rows = await service.pending(session=session, clinician=clinician)
+    rows = await reads.many(
+        CERTIFICATE_QUEUE,
+        fetch=lambda clinician: service.pending(session=session, clinician=clinician),
+    )
     return [CertificateOut.of(row) for row in rows]
 
 

@@ -172,6 +172,13 @@ async def cancel(
     return row
 
 
+async def patient_of(session: AsyncSession, request_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose certificate request this is (None if there is none): for the audit of a
+    refusal."""
+    row = await session.get(CertificateRequest, request_id)
+    return row.patient_id if row else None
+
+
 def _ensure_doctor(clinician: Clinician) -> None:
     if clinician.kind is not ClinicianKind.DOCTOR:
         raise Forbidden("Only doctors assess certificate requests.")

@@ -74,6 +74,34 @@ class RasaClient:
             raise RasaUnavailable("unexpected body")
         return [e for e in events if isinstance(e, dict)]
 
+    async def append_events(self, *, conversation_id: str, events: list[dict[str, Any]]) -> None:
+        """Add events to a conversation's tracker; the assistant does not act on them."""
+        body = await self._json(
+            "POST",
+            f"/conversations/{quote(conversation_id, safe='')}/tracker/events",
+            # NONE: Rasa answers with the tracker's state, and the events are not needed.
+            params={"include_events": "NONE", "token": self._token},
+            json=events,
+        )
+        if not isinstance(body, dict):
+            raise RasaUnavailable("unexpected body")
+
+    async def pause(self, *, conversation_id: str) -> None:
+        """Rasa's ConversationPaused: messages are still recorded, the assistant stays silent."""
+        await self.append_events(conversation_id=conversation_id, events=[{"event": "pause"}])
+
+    async def resume(self, *, conversation_id: str) -> None:
+        """Rasa's ConversationResumed: the assistant answers again from the next message."""
+        await self.append_events(conversation_id=conversation_id, events=[{"event": "resume"}])
+
+    async def add_bot_message(
+        self, *, conversation_id: str, text: str, custom: dict[str, Any] | None = None
+    ) -> None:
+        """Something said to the patient outside the assistant's turn (a person, the gateway),
+        kept in the transcript as the assistant's messages are."""
+        event: dict[str, Any] = {"event": "bot", "text": text, "data": {"custom": custom}}
+        await self.append_events(conversation_id=conversation_id, events=[event])
+
     async def status(self) -> dict[str, Any]:
         """Rasa's /status (token-protected): which model is loaded."""
         body = await self._json("GET", "/status", params={"token": self._token}, deadline=3.0)

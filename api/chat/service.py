@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import uuid
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from api.chat.conversations import conversation_id_for, patient_id_of
 from api.chat.rasa_client import RasaClient, RasaUnavailable
@@ -20,6 +21,8 @@ from api.chat.schemas import (
 from api.core.errors import DependencyUnavailable
 from api.identity.tokens import Principal
 from api.patients.models import Patient
+from api.policy.rules import EmergencyNumbers
+from api.support import paused_safety
 
 logger = logging.getLogger(__name__)
 
@@ -64,11 +67,13 @@ async def converse(
 async def relay(
     *,
     rasa: RasaClient,
+    sessionmaker: async_sessionmaker[AsyncSession],
     principal: Principal | None,
     conversation_id: str | None,
     text: str,
     request_id: str,
-    emergency_number: str,
+    numbers: EmergencyNumbers,
+    now: dt.datetime,
 ) -> ChatResponse:
     """Send the caller's text to the assistant under the gateway-chosen conversation id."""
     conversation = conversation_id_for(principal, conversation_id)
@@ -77,8 +82,18 @@ async def relay(
         conversation_id=conversation,
         text=text,
         metadata={"request_id": request_id},
-        emergency_number=emergency_number,
+        emergency_number=numbers.life_threatening,
     )
+    if not messages:
+        # Paused while support holds the conversation: the safety net still answers.
+        messages = await paused_safety.answer_silence(
+            rasa=rasa,
+            sessionmaker=sessionmaker,
+            conversation_id=conversation,
+            text=text,
+            numbers=numbers,
+            now=now,
+        )
     return ChatResponse(conversation_id=conversation, messages=messages)
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -11,7 +12,7 @@ from api.clinicians.models import Clinician
 from api.core.errors import Conflict, NotFound
 from api.journal.models import JournalNote
 from api.scheduling import consults
-from api.scheduling.models import AppointmentStatus
+from api.scheduling.models import Appointment, AppointmentStatus
 
 
 async def save(
@@ -40,11 +41,27 @@ async def save(
     return note
 
 
+@dataclass(frozen=True, slots=True)
+class PatientsNote:
+    """A note and the patient it is about (the note names only the consult)."""
+
+    note: JournalNote
+    patient_id: uuid.UUID
+
+
 async def get(
     *, session: AsyncSession, clinician: Clinician, appointment_id: uuid.UUID
-) -> JournalNote:
+) -> PatientsNote:
+    """The consult's note, for the consult's own clinician; anyone else's consult is 404."""
     appointment = await consults.own(session, clinician, appointment_id)
     note = await session.get(JournalNote, appointment.id)
     if note is None:
         raise NotFound("No journal note has been written for this consult.")
-    return note
+    return PatientsNote(note=note, patient_id=appointment.patient_id)
+
+
+async def patient_of(session: AsyncSession, appointment_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose consult's note this is (None if there is no such consult): for the audit of a
+    refusal."""
+    appointment = await session.get(Appointment, appointment_id)
+    return appointment.patient_id if appointment else None

@@ -150,7 +150,11 @@ class CertificatePolicy(_Strict):
 
 class PrivacyPolicy(_Strict):
     erase_non_medical_within_days: int = Field(gt=0)
-    non_medical_data: tuple[Literal["phone", "email", "notification_texts"], ...]
+    non_medical_data: tuple[
+        Literal["phone", "email", "notification_texts", "conversations", "support_transcripts"],
+        ...,
+    ]
+    export_available_hours: int = Field(gt=0, le=24 * 7)
     consults_recorded: Literal[False]
     data_region: str
 

@@ -204,6 +204,12 @@ async def list_visible(
     return list(rows)
 
 
+async def patient_of(session: AsyncSession, request_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose renewal request this is (None if there is none): for the audit of a refusal."""
+    request = await session.get(RenewalRequest, request_id)
+    return request.patient_id if request else None
+
+
 async def _refund(
     session: AsyncSession, request: RenewalRequest, reason: str, now: dt.datetime
 ) -> None:

@@ -7,6 +7,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, status
 
+from api.audit.models import ActorRole, Purpose
+from api.audit.reads import AuditedReads, MedicalRead, Whose
+from api.clinicians.models import Clinician
 from api.core.deps import (
     CurrentClinician,
     CurrentPatient,
@@ -15,13 +18,41 @@ from api.core.deps import (
     Now,
     PaymentProviderDep,
     PolicyDep,
+    get_current_clinician,
+    get_current_patient,
 )
+from api.patients.models import Patient
 from api.prescriptions import renewals
+from api.prescriptions.models import RenewalRequest
 from api.prescriptions.renewals import RenewalView
 from api.prescriptions.schemas import MedicationOut, RenewalDecisionIn, RenewalIn, RenewalOut
 
 router = APIRouter(prefix="/api/v1", tags=["renewals"])
 clinician_router = APIRouter(prefix="/api/v1/clinician", tags=["clinician"])
+
+
+def _whose(row: RenewalRequest) -> Whose:
+    return Whose(subject_id=row.id, patient_id=row.patient_id)
+
+
+# What the medicine is, and why it was refused, is medical data: every read is audited.
+OWN_RENEWAL = MedicalRead[Patient, RenewalRequest](
+    action="renewal.read",
+    subject_type="renewal",
+    reader=get_current_patient,
+    role=ActorRole.PATIENT,
+    purpose=Purpose.OWN_ACCESS,
+    whose=_whose,
+    owner=renewals.patient_of,
+)
+RENEWAL_QUEUE = MedicalRead[Clinician, RenewalRequest](
+    action="renewal.read",
+    subject_type="renewal",
+    reader=get_current_clinician,
+    role=ActorRole.CLINICIAN,
+    purpose=Purpose.RENEWAL_REVIEW,
+    whose=_whose,
+)
 
 
 @router.post("/renewals", status_code=status.HTTP_201_CREATED)
@@ -62,19 +93,29 @@ async def match_medication(
 
 @router.get("/renewals")
 async def list_renewals(
-    patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+    reads: AuditedReads, session: DbSession, policy: PolicyDep, now: Now
 ) -> list[RenewalOut]:
-    rows = await renewals.list_visible(session=session, actor=patient, now=now, policy=policy)
+    """The caller's and their children's renewal requests, newest first."""
+    rows = await reads.many(
+        OWN_RENEWAL,
+        fetch=lambda patient: renewals.list_visible(
+            session=session, actor=patient, now=now, policy=policy
+        ),
+    )
     return [RenewalOut.of(RenewalView(row, None)) for row in rows]
 
 
 @router.get("/renewals/{renewal_id}")
 async def get_renewal(
-    renewal_id: uuid.UUID, patient: CurrentPatient, session: DbSession, policy: PolicyDep, now: Now
+    renewal_id: uuid.UUID, reads: AuditedReads, session: DbSession, policy: PolicyDep, now: Now
 ) -> RenewalOut:
     """Status, queue position and the time it is due."""
-    row = await renewals.get_visible(
-        session=session, actor=patient, request_id=renewal_id, now=now, policy=policy
+    row = await reads.one(
+        OWN_RENEWAL,
+        subject_id=renewal_id,
+        fetch=lambda patient: renewals.get_visible(
+            session=session, actor=patient, request_id=renewal_id, now=now, policy=policy
+        ),
     )
     return RenewalOut.of(await renewals.view(session=session, request=row))
 
@@ -90,9 +131,12 @@ async def cancel_renewal(
 
 
 @clinician_router.get("/renewals")
-async def renewal_queue(clinician: CurrentClinician, session: DbSession) -> list[RenewalOut]:
+async def renewal_queue(reads: AuditedReads, session: DbSession) -> list[RenewalOut]:
     """Pending renewals, the most urgent first."""
-    rows = await renewals.pending(session=session, clinician=clinician)
+    rows = await reads.many(
+        RENEWAL_QUEUE,
+        fetch=lambda clinician: renewals.pending(session=session, clinician=clinician),
+    )
     return [RenewalOut.of(RenewalView(row, index + 1)) for index, row in enumerate(rows)]
 
 

@@ -1,11 +1,11 @@
-"""Erasure requests and their confirmations."""
+"""Erasure requests and their confirmations; requests for a copy of the data."""
 
 from __future__ import annotations
 
 import datetime as dt
 import uuid
 
-from sqlalchemy import ForeignKey, Index, String, text
+from sqlalchemy import ForeignKey, Index, Integer, String, text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from api.core.db import Base, UtcDateTime
@@ -35,3 +35,25 @@ class ErasureRequest(Base):
             postgresql_where=text("completed_at IS NULL"),
         ),
     )
+
+
+class DataExport(Base):
+    """A patient's request for a copy of their data.
+
+    The archive itself is never stored: it is built from the store each time it is
+    downloaded, so nothing of it outlives the download. The row says who asked, how, until
+    when the copy can be fetched, and when it last was.
+    """
+
+    __tablename__ = "data_exports"
+
+    id: Mapped[uuid.UUID] = mapped_column(primary_key=True, default=uuid.uuid4)
+    patient_id: Mapped[uuid.UUID] = mapped_column(
+        ForeignKey("patients.id", ondelete="RESTRICT"), index=True
+    )
+    # "page" (the patient's privacy page) or "assistant" (asked in the conversation).
+    requested_via: Mapped[str] = mapped_column(String(20))
+    requested_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[dt.datetime] = mapped_column(UtcDateTime)
+    downloaded_at: Mapped[dt.datetime | None] = mapped_column(UtcDateTime)
+    downloads: Mapped[int] = mapped_column(Integer, default=0)

@@ -23,12 +23,14 @@ from api.chat.rasa_client import RasaClient
 from api.chat.schemas import Button
 from api.core.errors import DependencyUnavailable
 from api.core.rate_limit import Limit, RateLimiter, too_fast
+from api.handoffs import service as handoffs
 from api.policy.rules import ClinicPolicy
 from api.sms import choices, consent, messages, outbound, verification
 from api.sms.models import ConsentEvent, InboundStatus, OutboundStatus, SmsInboundMessage
 from api.sms.numbers import NumberKeys
 from api.sms.splitting import MAX_SMS_CHARS, sms_length
 from api.sms.twiml import answer_text, clean_inbound, twiml
+from api.support import paused_safety
 
 # How long a retry waits for the first delivery of the same message to be answered.
 REPLAY_WAIT_SECONDS = 10.0
@@ -158,12 +160,17 @@ async def _finish(
     message_sid: str,
     outcome: _Outcome,
     now: dt.datetime,
+    sender: str,
 ) -> None:
     async with _unit(sessionmaker) as session:
         row = await session.get(SmsInboundMessage, message_sid, with_for_update=True)
         assert row is not None
         row.status, row.reply, row.answered_at = outcome.status, outcome.reply, now
         row.conversation_id = outcome.conversation_id
+        if outcome.conversation_id is not None:
+            await handoffs.remember_sms_number(
+                session=session, conversation_id=outcome.conversation_id, number=sender
+            )
         if outcome.conversation_id is not None and outcome.buttons is not None:
             await choices.remember(
                 session=session,
@@ -187,7 +194,15 @@ async def _earlier_answer(
     return twiml("")
 
 
-async def _ask(*, rasa: RasaClient, plan: _Ask, policy: ClinicPolicy, request_id: str) -> _Outcome:
+async def _ask(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    rasa: RasaClient,
+    plan: _Ask,
+    policy: ClinicPolicy,
+    request_id: str,
+    now: dt.datetime,
+) -> _Outcome:
     """The assistant's turn, outside any transaction."""
     try:
         answer = await chat_service.converse(
@@ -201,6 +216,16 @@ async def _ask(*, rasa: RasaClient, plan: _Ask, policy: ClinicPolicy, request_id
         # Failed, so that Twilio's retry of this message is handled for real.
         apology = messages.ASSISTANT_DOWN.format(emergency=policy.emergency.life_threatening)
         return _Outcome(twiml(apology), InboundStatus.FAILED, plan.conversation_id)
+    if not answer:
+        # Paused while support holds the conversation: the safety net still answers.
+        answer = await paused_safety.answer_silence(
+            rasa=rasa,
+            sessionmaker=sessionmaker,
+            conversation_id=plan.conversation_id,
+            text=plan.text,
+            numbers=policy.emergency,
+            now=now,
+        )
     text, buttons = answer_text(answer)
     return _Outcome(twiml(text), InboundStatus.ANSWERED, plan.conversation_id, buttons)
 
@@ -240,7 +265,14 @@ async def handle_inbound(
         # Only what goes to the assistant is limited: STOP, START, HELP and codes always work.
         verdict = await limiter.hit(f"sms:{number_hash}", limits)
         if verdict.allowed:
-            outcome = await _ask(rasa=rasa, plan=plan, policy=policy, request_id=request_id)
+            outcome = await _ask(
+                sessionmaker=sessionmaker,
+                rasa=rasa,
+                plan=plan,
+                policy=policy,
+                request_id=request_id,
+                now=now,
+            )
         else:
             refusal = too_fast(
                 verdict.retry_after_seconds, emergency_number=policy.emergency.life_threatening
@@ -250,7 +282,7 @@ async def handle_inbound(
                 InboundStatus.RATE_LIMITED,
                 plan.conversation_id,
             )
-    await _finish(sessionmaker, message_sid=sid, outcome=outcome, now=now)
+    await _finish(sessionmaker, message_sid=sid, outcome=outcome, now=now, sender=message.sender)
     return outcome.reply
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Depends
+from sqlalchemy.ext.asyncio import AsyncSession
 
-from api.audit import service as audit
-from api.audit.models import AuditOutcome
+from api.audit.models import ActorRole, Purpose
+from api.audit.reads import AuditedReads, MedicalRead, Whose
+from api.clinicians.models import Clinician
 from api.core.deps import (
     CurrentPatient,
-    CurrentPrincipal,
     DbSession,
     Now,
     OptionalPrincipal,
@@ -19,10 +20,11 @@ from api.core.deps import (
     get_current_clinician,
     get_current_patient,
 )
-from api.identity.tokens import Role
+from api.identity.tokens import Principal, Role
 from api.patients.models import Patient
 from api.triage import service
 from api.triage.errors import NotTreatingClinician
+from api.triage.models import SymptomCheck
 from api.triage.schemas import (
     AttachIn,
     ClinicianSymptomCheckOut,
@@ -43,6 +45,34 @@ async def get_optional_patient(principal: OptionalPrincipal, session: DbSession)
 
 
 OptionalPatient = Annotated[Patient | None, Depends(get_optional_patient)]
+
+
+async def treating_clinician(principal: Principal, session: AsyncSession) -> Clinician:
+    """Only clinicians read a consult's answers; the treating one is checked on the row."""
+    if principal.role is not Role.CLINICIAN:
+        raise NotTreatingClinician()
+    return await get_current_clinician(principal, session)
+
+
+OWN_CHECK = MedicalRead[Patient, SymptomCheck](
+    action="symptom_check.read",
+    subject_type="symptom_check",
+    reader=get_current_patient,
+    role=ActorRole.PATIENT,
+    purpose=Purpose.OWN_ACCESS,
+    whose=lambda row: Whose(subject_id=row.id, patient_id=row.subject_id),
+    owner=service.patient_of_check,
+)
+# The consult names the read: a refusal, which never reaches the check, records the same id.
+CONSULT_CHECK = MedicalRead[Clinician, SymptomCheck](
+    action="symptom_check.read",
+    subject_type="appointment",
+    reader=treating_clinician,
+    role=ActorRole.CLINICIAN,
+    purpose=Purpose.TREATMENT,
+    whose=lambda row: Whose(subject_id=row.id, patient_id=row.subject_id),
+    owner=service.patient_of_consult,
+)
 
 
 @router.post("/symptom-checks")
@@ -68,14 +98,18 @@ async def create_symptom_check(
 @router.get("/symptom-checks/{check_id}")
 async def get_symptom_check(
     check_id: uuid.UUID,
-    patient: CurrentPatient,
+    reads: AuditedReads,
     session: DbSession,
     policy: PolicyDep,
     now: Now,
 ) -> SymptomCheckOut:
     """The triage of one of the caller's (or their child's) checks; the answers stay private."""
-    row = await service.get_for_patient(
-        session=session, actor=patient, check_id=check_id, now=now, policy=policy
+    row = await reads.one(
+        OWN_CHECK,
+        subject_id=check_id,
+        fetch=lambda patient: service.get_for_patient(
+            session=session, actor=patient, check_id=check_id, now=now, policy=policy
+        ),
     )
     return SymptomCheckOut.of_row(row, policy=policy)
 
@@ -103,34 +137,15 @@ async def attach_symptom_check(
 
 @clinician_router.get("/appointments/{appointment_id}/symptom-check")
 async def get_consult_symptom_check(
-    appointment_id: uuid.UUID,
-    principal: CurrentPrincipal,
-    session: DbSession,
-    now: Now,
-    request: Request,
+    appointment_id: uuid.UUID, reads: AuditedReads, session: DbSession
 ) -> ClinicianSymptomCheckOut:
     """The symptom check handed to a consult: its own clinician only; every read and every
     refusal is written to the audit log."""
-    attempt = audit.Attempt(
-        actor_role=principal.role,
-        actor_id=principal.subject,
-        action="symptom_check.read",
-        subject_type="appointment",
+    row = await reads.one(
+        CONSULT_CHECK,
         subject_id=appointment_id,
-        at=now,
-    )
-    try:
-        if principal.role is not Role.CLINICIAN:
-            raise NotTreatingClinician()
-        clinician = await get_current_clinician(principal, session)
-        row = await service.get_for_clinician(
+        fetch=lambda clinician: service.get_for_clinician(
             session=session, clinician=clinician, appointment_id=appointment_id
-        )
-    except NotTreatingClinician:
-        # This request's work is void; end it first so that the audit's own transaction
-        # does not wait on its lock (SQLite has one writer).
-        await session.rollback()
-        await audit.record_denied(sessionmaker=request.app.state.sessionmaker, attempt=attempt)
-        raise
-    await audit.record(session=session, attempt=attempt, outcome=AuditOutcome.GRANTED)
+        ),
+    )
     return ClinicianSymptomCheckOut.of(row)

@@ -171,3 +171,15 @@ async def get_for_clinician(
     if row is None:
         raise NotFound("No symptom check was handed to this consult.")
     return row
+
+
+async def patient_of_check(session: AsyncSession, check_id: uuid.UUID) -> uuid.UUID | None:
+    """Whom a check is about (None if there is no such check): for the audit of a refusal."""
+    row = await session.get(SymptomCheck, check_id)
+    return row.subject_id if row else None
+
+
+async def patient_of_consult(session: AsyncSession, appointment_id: uuid.UUID) -> uuid.UUID | None:
+    """Whose consult this is (None if there is no such consult): for the audit of a refusal."""
+    appointment = await session.get(Appointment, appointment_id)
+    return appointment.patient_id if appointment else None

@@ -17,7 +17,8 @@ from rasa_sdk.events import ActiveLoop, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions import safety
-from actions.safety import ActionEmergency, ActionUrgentCare, spoken
+from actions.safety import ActionEmergency, ActionUrgentCare
+from bot.safety.answers import spoken
 
 POLICY = yaml.safe_load(
     (Path(__file__).resolve().parents[2] / "api" / "policy" / "clinic.yml").read_text("utf-8")

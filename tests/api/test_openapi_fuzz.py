@@ -76,6 +76,12 @@ EXPECTED_503 = frozenset(
         "POST /api/v1/chat",
         "GET /api/v1/chat/history",
         "POST /api/v1/sms/verifications",
+        # Taking a conversation pauses Rasa, handing it back resumes it, a reply is added to
+        # its tracker: with Rasa down, nothing changes and the inbox says to try again.
+        "POST /api/v1/support/tickets/{ticket_id}/take",
+        "POST /api/v1/support/tickets/{ticket_id}/reply",
+        "POST /api/v1/support/tickets/{ticket_id}/hand-back",
+        "POST /api/v1/support/tickets/{ticket_id}/close",
     }
 )
 

@@ -9,10 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.clinicians.models import ClinicianKind
 from api.policy.rules import get_policy
 from tests.api import factories
+from tests.api.audit import records
 from tests.api.conftest import Clock
 
 Login = Callable[..., Any]
@@ -22,6 +25,7 @@ POLICY = get_policy()
 REFUSED_KINDS = sorted(kind for kind, rules in POLICY.certificates.items() if not rules.allowed)
 SCHOOL = POLICY.certificates["school_absence"]
 SCHOOL_BODY = {"kind": "school_absence", "education": "university", "days": 3}
+PENDING = "/api/v1/clinician/certificates/pending"
 
 
 def _oslo_day(clock: Clock) -> dt.date:
@@ -487,3 +491,57 @@ async def test_only_doctors_assess_certificates(
     assert (await client.get("/api/v1/certificates", headers=psychologist)).status_code == 403
     still = (await client.get(f"/api/v1/certificates/{asked['id']}", headers=headers)).json()
     assert still["status"] == "requested"
+
+
+# -- the audit log -------------------------------------------------------------------------
+
+
+async def test_every_read_of_a_request_is_audited_and_support_is_refused(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    login: Login,
+    committed: Committed,
+    clock: Clock,
+    engine: AsyncEngine,
+) -> None:
+    headers = await _patient(login)
+    me = await _me(client, headers)
+    asked = await _asked(client, headers, **SCHOOL_BODY, note="Stomach flu since Monday")
+    agent = await committed(factories.support_agent)
+    doctor = await committed(factories.clinician)
+    reads: list[tuple[dict[str, str], str, int]] = [
+        (headers, f"/api/v1/certificates/{asked['id']}", 200),
+        (records.assistant(app, me), "/api/v1/certificates", 200),
+        (await login(doctor.national_id, role="clinician"), PENDING, 200),
+        (
+            await login(agent.national_id, role="support"),
+            f"/api/v1/certificates/{asked['id']}",
+            403,
+        ),
+    ]
+    for who, path, status in reads:
+        clock.now += dt.timedelta(seconds=1)
+        response = await client.get(path, headers=who)
+        assert response.status_code == status, path
+        assert status == 200 or "Stomach" not in response.text
+
+    about = ("certificate.read", "certificate", asked["id"], me)
+    assert await records.on_subject(engine, asked["id"]) == [
+        ("patient", me, *about, "own_access", "granted"),
+        ("assistant", None, *about, "assistant_on_behalf", "granted"),
+        ("clinician", str(doctor.id), *about, "certificate_review", "granted"),
+        ("support", str(agent.id), *about, "none", "denied"),
+    ]
+
+
+async def test_garbage_certificate_ids_are_422_and_record_nothing(
+    client: httpx.AsyncClient, login: Login, committed: Committed, engine: AsyncEngine
+) -> None:
+    agent = await committed(factories.support_agent)
+    before = await records.count(engine)
+    for headers in (await _patient(login), await login(agent.national_id, role="support")):
+        for garbage in ("x", "42", "None", "9" * 64):
+            response = await client.get(f"/api/v1/certificates/{garbage}", headers=headers)
+            assert response.status_code == 422, garbage
+            assert response.json()["code"] == "invalid_request"
+    assert await records.count(engine) == before

@@ -8,11 +8,13 @@ from typing import Any
 
 import httpx
 import pytest
+from fastapi import FastAPI
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from api.clinicians.models import ClinicianKind
 from api.core.db import create_sessionmaker
 from tests.api import factories
+from tests.api.audit import records
 from tests.api.conftest import Clock
 from tests.api.factories import oslo
 
@@ -249,3 +251,147 @@ async def test_insured_renewal_is_free_and_cancel_refunds_paid_ones(
     assert cancelled.json()["status"] == "cancelled"
     receipt = (await client.get(f"/api/v1/orders/{paid['order_id']}", headers=headers)).json()
     assert receipt["refunded_ore"] == 275_00
+
+
+# -- the audit log -------------------------------------------------------------------------
+
+
+async def test_every_read_of_a_renewal_is_audited_with_its_purpose(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    login: Login,
+    committed: Committed,
+    clock: Clock,
+    engine: AsyncEngine,
+) -> None:
+    parent = await committed(factories.patient)
+    child = await committed(factories.patient, birth_date=clock().date() - dt.timedelta(days=3650))
+    await committed(factories.guardian_of, parent, child)
+    await committed(factories.dispensed, parent, "levothyroxine", clock().date())
+    await committed(factories.dispensed, child, "salbutamol", clock().date())
+    headers = await login(parent.national_id)
+    own = (await client.post("/api/v1/renewals", json=_body("Levaxin"), headers=headers)).json()
+    for_child = (
+        await client.post(
+            "/api/v1/renewals", json=_body("Ventolin", patient_id=str(child.id)), headers=headers
+        )
+    ).json()
+    parent_id, child_id = str(parent.id), str(child.id)
+
+    # A list is one audit row per renewal in it, each in its own patient's log.
+    listed = await client.get("/api/v1/renewals", headers=headers)
+    assert records.ids(listed.json()) == {own["id"], for_child["id"]}
+    assert await records.of_patient(engine, parent_id) == [
+        (
+            "patient",
+            parent_id,
+            "renewal.read",
+            "renewal",
+            own["id"],
+            parent_id,
+            "own_access",
+            "granted",
+        )
+    ]
+    assert await records.of_patient(engine, child_id) == [
+        (
+            "patient",
+            parent_id,
+            "renewal.read",
+            "renewal",
+            for_child["id"],
+            child_id,
+            "guardian",
+            "granted",
+        )
+    ]
+
+    clock.now += dt.timedelta(seconds=1)
+    bot = await client.get(
+        f"/api/v1/renewals/{own['id']}", headers=records.assistant(app, parent.id)
+    )
+    assert bot.status_code == 200
+    clock.now += dt.timedelta(seconds=1)
+    doctor = await committed(factories.clinician)
+    queue = await client.get(
+        "/api/v1/clinician/renewals", headers=await login(doctor.national_id, role="clinician")
+    )
+    assert {own["id"], for_child["id"]} <= records.ids(queue.json())
+    assert (await records.on_subject(engine, own["id"]))[1:] == [
+        (
+            "assistant",
+            None,
+            "renewal.read",
+            "renewal",
+            own["id"],
+            parent_id,
+            "assistant_on_behalf",
+            "granted",
+        ),
+        (
+            "clinician",
+            str(doctor.id),
+            "renewal.read",
+            "renewal",
+            own["id"],
+            parent_id,
+            "renewal_review",
+            "granted",
+        ),
+    ]
+
+
+async def test_support_is_refused_renewal_details_and_each_refusal_is_audited(
+    client: httpx.AsyncClient, login: Login, committed: Committed, clock: Clock, engine: AsyncEngine
+) -> None:
+    patient = await _patient_with(committed, "losartan", clock)
+    renewal = (
+        await client.post(
+            "/api/v1/renewals", json=_body("Cozaar"), headers=await login(patient.national_id)
+        )
+    ).json()
+    agent = await committed(factories.support_agent)
+    support = await login(agent.national_id, role="support")
+    for path in (
+        f"/api/v1/renewals/{renewal['id']}",
+        "/api/v1/renewals",
+        "/api/v1/clinician/renewals",
+    ):
+        clock.now += dt.timedelta(seconds=1)
+        refused = await client.get(path, headers=support)
+        assert refused.status_code == 403, path
+        assert refused.json()["code"] == "forbidden"
+        assert "losartan" not in refused.text.lower()
+    # The one about a known renewal names its patient; the lists reached no one's row.
+    denied = ("renewal.read", "renewal")
+    assert await records.by_actor(engine, agent.id) == [
+        ("support", str(agent.id), *denied, renewal["id"], str(patient.id), "none", "denied"),
+        ("support", str(agent.id), *denied, None, None, "none", "denied"),
+        ("support", str(agent.id), *denied, None, None, "none", "denied"),
+    ]
+    # A psychologist may not review renewals either: refused, and recorded as such.
+    psychologist = await committed(factories.clinician, kind=ClinicianKind.PSYCHOLOGIST)
+    queue = await client.get(
+        "/api/v1/clinician/renewals",
+        headers=await login(psychologist.national_id, role="clinician"),
+    )
+    assert queue.status_code == 403
+    assert await records.by_actor(engine, psychologist.id) == [
+        ("clinician", str(psychologist.id), *denied, None, None, "renewal_review", "denied")
+    ]
+
+
+async def test_garbage_renewal_ids_are_422_and_record_nothing(
+    client: httpx.AsyncClient, login: Login, committed: Committed, engine: AsyncEngine
+) -> None:
+    agent = await committed(factories.support_agent)
+    before = await records.count(engine)
+    for headers in (
+        await login(factories.national_id()),
+        await login(agent.national_id, role="support"),
+    ):
+        for garbage in ("x", "1", "true", "9" * 64, "{}"):
+            response = await client.get(f"/api/v1/renewals/{garbage}", headers=headers)
+            assert response.status_code == 422, garbage
+            assert response.json()["code"] == "invalid_request"
+    assert await records.count(engine) == before

@@ -19,6 +19,7 @@ from api.core.db import create_sessionmaker
 from api.policy.rules import get_policy
 from api.triage.models import SymptomCheck
 from tests.api import factories
+from tests.api.audit import records
 from tests.api.conftest import Clock, OnDuty
 
 Login = Callable[..., Any]
@@ -359,18 +360,20 @@ async def test_attach_then_the_treating_clinician_reads_the_handoff(
     # requests were rolled back.
     async with create_sessionmaker(engine)() as session:
         events = await audit.events_about(session=session, subject_id=uuid.UUID(booking["id"]))
-    seen = sorted((str(e.actor_id), e.actor_role, e.outcome.value) for e in events)
+    seen = sorted((str(e.actor_id), e.actor_role, e.purpose.value, e.outcome.value) for e in events)
     assert seen == sorted(
         [
-            (str(doctor.id), "clinician", "granted"),
-            (str(colleague.id), "clinician", "denied"),
-            (str(psychologist.id), "clinician", "denied"),
-            (str(agent.id), "support", "denied"),
-            (str(colleague.id), "clinician", "denied"),
-            (me, "patient", "denied"),
+            (str(doctor.id), "clinician", "treating_clinician", "granted"),
+            (str(colleague.id), "clinician", "treating_clinician", "denied"),
+            (str(psychologist.id), "clinician", "treating_clinician", "denied"),
+            (str(agent.id), "support", "none", "denied"),
+            (str(colleague.id), "clinician", "treating_clinician", "denied"),
+            (me, "patient", "none", "denied"),
         ]
     )
     assert {e.action for e in events} == {"symptom_check.read"}
+    # Each of them, refusals too, is in the patient's own log.
+    assert {str(e.patient_id) for e in events} == {me}
 
 
 async def test_the_newest_check_handed_to_a_consult_is_read(
@@ -565,3 +568,109 @@ async def test_not_json_is_refused(client: httpx.AsyncClient) -> None:
     )
     assert response.status_code == 422
     assert response.json()["code"] == "invalid_request"
+
+
+# -- the audit log -------------------------------------------------------------------------
+
+
+async def test_every_read_of_a_check_is_audited_and_support_is_refused(
+    client: httpx.AsyncClient,
+    app: FastAPI,
+    login: Login,
+    committed: Committed,
+    engine: AsyncEngine,
+    clock: Clock,
+) -> None:
+    headers = await _patient(login)
+    me = await _me(client, headers)
+    check = await _checked(client, headers, **MILD)
+    agent = await committed(factories.support_agent)
+    support = await login(agent.national_id, role="support")
+    path = f"{CHECKS}/{check['id']}"
+
+    assert (await client.get(path, headers=headers)).status_code == 200
+    clock.now += dt.timedelta(seconds=1)
+    assert (await client.get(path, headers=records.assistant(app, me))).status_code == 200
+    clock.now += dt.timedelta(seconds=1)
+    refused = await client.get(path, headers=support)
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "forbidden"
+    assert "Penicillin" not in refused.text
+
+    subject = (check["id"], me)
+    assert await records.on_subject(engine, check["id"]) == [
+        ("patient", me, "symptom_check.read", "symptom_check", *subject, "own_access", "granted"),
+        (
+            "assistant",
+            None,
+            "symptom_check.read",
+            "symptom_check",
+            *subject,
+            "assistant_on_behalf",
+            "granted",
+        ),
+        (
+            "support",
+            str(agent.id),
+            "symptom_check.read",
+            "symptom_check",
+            *subject,
+            "none",
+            "denied",
+        ),
+    ]
+
+
+async def test_support_is_refused_the_answers_and_the_refusal_is_audited(
+    client: httpx.AsyncClient,
+    login: Login,
+    committed: Committed,
+    on_duty: OnDuty,
+    day: dt.date,
+    engine: AsyncEngine,
+) -> None:
+    await on_duty(day, 8, 9)
+    headers = await _patient(login)
+    me = await _me(client, headers)
+    booking = await _booked(client, headers, day)
+    check = await _checked(client, headers, **MILD)
+    assert (await _attach(client, headers, check["id"], booking["id"])).status_code == 200
+    agent = await committed(factories.support_agent)
+
+    refused = await client.get(
+        _handoff(booking["id"]), headers=await login(agent.national_id, role="support")
+    )
+    assert refused.status_code == 403
+    assert "Penicillin" not in refused.text
+    assert await records.by_actor(engine, agent.id) == [
+        (
+            "support",
+            str(agent.id),
+            "symptom_check.read",
+            "appointment",
+            booking["id"],
+            me,
+            "none",
+            "denied",
+        )
+    ]
+
+
+async def test_garbage_ids_are_422_and_record_nothing(
+    client: httpx.AsyncClient, login: Login, committed: Committed, engine: AsyncEngine
+) -> None:
+    agent = await committed(factories.support_agent)
+    doctor = await committed(factories.clinician)
+    callers = [
+        await _patient(login),
+        await login(agent.national_id, role="support"),
+        await login(doctor.national_id, role="clinician"),
+    ]
+    before = await records.count(engine)
+    for garbage in ("x", "123", "%00", "' or 1=1 --", "9" * 200, f"{uuid.uuid4()}x"):
+        for headers in callers:
+            for path in (f"{CHECKS}/{garbage}", _handoff(garbage)):
+                response = await client.get(path, headers=headers)
+                assert response.status_code == 422, (path, response.text)
+                assert response.json()["code"] == "invalid_request"
+    assert await records.count(engine) == before

@@ -42,6 +42,24 @@ export class Conversation {
     return { anonymous, messages: answer.messages.map((m) => ({ sender: "assistant", ...m })) };
   }
 
+  /**
+   * Whether a person from support has this conversation, and what they wrote
+   * (GET /api/v1/chat/support). Null before an anonymous conversation has begun.
+   */
+  async support() {
+    if (this.token) return callApi("/api/v1/chat/support", { token: this.token });
+    const id = this.#anonymous().conversation_id;
+    if (!id) return null;
+    return callApi(`/api/v1/chat/support?conversation_id=${encodeURIComponent(id)}`);
+  }
+
+  /** Keep a support reply that arrived between turns (an anonymous tab keeps its own). */
+  rememberReply(entry) {
+    if (this.token) return;
+    const anonymous = this.#anonymous();
+    if (anonymous.conversation_id) this.remember(anonymous, [entry]);
+  }
+
   /** Keep an anonymous exchange for this tab (a logged-in one is kept by the API). */
   remember(anonymous, entries) {
     if (!anonymous) return;

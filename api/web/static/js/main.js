@@ -3,7 +3,7 @@
 import { ApiError, callApi } from "./api.js";
 import { LoginError, completeLogin, currentSession, forgetSession, startLogin } from "./auth.js";
 import { Conversation, forgetAnonymousConversation } from "./conversation.js";
-import { ConsultStatus } from "./status.js";
+import { ConsultStatus, SupportPresence } from "./status.js";
 import { Transcript } from "./transcript.js";
 
 const $ = (id) => document.getElementById(id);
@@ -38,6 +38,24 @@ const status = new ConsultStatus(
   { section: $("consult-status"), queue: $("queue-status"), video: $("video-status") },
   { token: () => conversation.token, onExpired: () => expire() },
 );
+
+// A person from support: the banner while they hold the conversation, and their replies.
+const support = new SupportPresence($("support-status"), {
+  fetch: () => conversation.support(),
+  onReply: (reply) => showReply(reply),
+  onExpired: () => expire(),
+});
+
+function showReply(reply) {
+  if (transcript.hasReply(reply.id)) return;
+  transcript.add({ sender: "support", ...reply });
+  conversation.rememberReply({
+    sender: "assistant",
+    text: reply.text,
+    custom: { type: "support_reply", reply_id: reply.id, agent: reply.agent },
+  });
+  updateIntro();
+}
 
 function showNotice(text) {
   ui.notice.textContent = text;
@@ -105,6 +123,7 @@ async function send(text, shownAs = text) {
     const added = messages.map((entry) => transcript.add(entry));
     conversation.remember(anonymous, [{ sender: "patient", text: shownAs }, ...messages]);
     if (messages.some((m) => STATUS_CARDS.has(m.custom?.type))) status.refresh();
+    support.refresh();
     return added;
   } catch (error) {
     pending.remove();
@@ -134,6 +153,7 @@ function expire() {
   conversation = new Conversation(null);
   status.stop();
   transcript.clear();
+  support.start();
   showAccount();
   updateIntro();
   showNotice("Your login has expired. Please log in again.");
@@ -179,6 +199,7 @@ ui.logout.addEventListener("click", async () => {
   status.stop();
   await showAccount();
   await showHistory();
+  support.start();
   showNotice("You are logged out.");
   ui.login.focus();
 });
@@ -194,6 +215,7 @@ async function boot() {
   conversation = new Conversation(currentSession());
   await showAccount();
   await showHistory();
+  support.start();
   if (conversation.token) status.start();
   if (justLoggedIn) ui.message.focus();
   document.body.dataset.ready = "true";

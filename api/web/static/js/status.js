@@ -119,3 +119,88 @@ function queueText(place) {
       : `Estimated wait: about ${wait} minutes.`;
   return `You are number ${place.position} in the drop-in queue. ${estimate}`;
 }
+
+// Whether a person from support has the conversation (GET /api/v1/chat/support): while
+// they do the assistant is silent, so the page says who is with the patient and shows what
+// they write as it arrives; polled often while support is involved, rarely otherwise.
+const SUPPORT_ACTIVE_MS = 3_000;
+const SUPPORT_IDLE_MS = 15_000;
+
+export const WITH_SUPPORT = "A member of our support team is with you";
+
+function supportText(presence) {
+  if (presence?.state === "held") {
+    const who = presence.agent ? ` (${presence.agent})` : "";
+    return `${WITH_SUPPORT}${who}. They will answer here; the assistant waits until they are done.`;
+  }
+  if (presence?.state === "waiting") {
+    return "Your conversation has been passed to our support team. Someone will answer here; meanwhile the assistant can still help.";
+  }
+  return "";
+}
+
+export class SupportPresence {
+  /**
+   * @param {HTMLElement} banner
+   * @param {{fetch: Function, onReply: Function, onExpired: Function}} hooks
+   *   fetch resolves with the presence (or null: no conversation yet); onReply(reply) is
+   *   called for each reply, oldest first, and decides itself whether it is news.
+   */
+  constructor(banner, { fetch, onReply, onExpired }) {
+    this.banner = banner;
+    this.fetch = fetch;
+    this.onReply = onReply;
+    this.onExpired = onExpired;
+    this.timer = null;
+    this.state = "none";
+    this.running = false;
+  }
+
+  get held() {
+    return this.state === "held";
+  }
+
+  start() {
+    this.stop();
+    this.running = true;
+    return this.refresh();
+  }
+
+  stop() {
+    this.running = false;
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    this.#show(null);
+  }
+
+  async refresh() {
+    if (this.timer !== null) clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.running) return;
+    try {
+      if (!document.hidden) {
+        const presence = await this.fetch();
+        if (!this.running) return;
+        this.#show(presence);
+        for (const reply of presence?.replies ?? []) this.onReply(reply);
+      }
+    } catch (error) {
+      if (error?.status === 401) {
+        this.onExpired();
+        return;
+      }
+      // Anything else: the last known state stays on screen until the next poll.
+    }
+    if (!this.running) return;
+    const wait = this.state === "none" ? SUPPORT_IDLE_MS : SUPPORT_ACTIVE_MS;
+    this.timer = setTimeout(() => this.refresh(), wait);
+  }
+
+  #show(presence) {
+    this.state = presence?.state ?? "none";
+    const text = supportText(presence);
+    // Only a change is written, so screen readers announce news rather than every poll.
+    if (this.banner.textContent !== text) this.banner.textContent = text;
+    this.banner.hidden = !text;
+  }
+}

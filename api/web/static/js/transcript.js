@@ -1,4 +1,5 @@
-// The conversation on screen: patient and assistant messages, answer buttons, cards.
+// The conversation on screen: patient and assistant messages, answer buttons, cards, and
+// what a person from support wrote (marked as theirs, by their given name).
 // The list is an ARIA live log, so screen readers read each new message as it arrives.
 
 import { renderCard } from "./cards.js";
@@ -37,11 +38,15 @@ export class Transcript {
   /** Show one message; returns its element. Buttons are live only on the latest answer. */
   add(entry) {
     const sender = entry.sender === "patient" ? "patient" : "assistant";
+    const reply = supportReply(entry);
     const message = el(
       "div",
-      { class: `message from-${sender}` },
-      el("span", { class: "visually-hidden" }, `${SENDER_LABEL[sender]}: `),
+      { class: `message from-${sender}${reply ? " from-support" : ""}` },
+      reply
+        ? el("span", { class: "sender-label" }, `${reply.agent}, support team`)
+        : el("span", { class: "visually-hidden" }, `${SENDER_LABEL[sender]}: `),
     );
+    if (reply?.id) message.dataset.replyId = reply.id;
     if (entry.text) message.append(el("p", { class: "bubble" }, entry.text));
     const buttons = Array.isArray(entry.buttons) ? entry.buttons : [];
     if (buttons.length) message.append(this.#choices(buttons));
@@ -65,6 +70,13 @@ export class Transcript {
     return group;
   }
 
+  /** Whether this support reply is on screen already (from the history or a poll). */
+  hasReply(id) {
+    return [...this.log.querySelectorAll(".message[data-reply-id]")].some(
+      (message) => message.dataset.replyId === id,
+    );
+  }
+
   /** Old questions' buttons stop working once the conversation has moved on. */
   retireChoices() {
     for (const choice of this.log.querySelectorAll("button.choice:not([disabled])")) {
@@ -85,4 +97,16 @@ export class Transcript {
     this.pinned = true;
     this.log.scrollTop = this.log.scrollHeight;
   }
+}
+
+/**
+ * A support agent's message: from the conversation (the assistant's message with a
+ * `support_reply` card) or from GET /api/v1/chat/support (sender "support").
+ */
+function supportReply(entry) {
+  if (entry.sender === "support") return { id: entry.id, agent: entry.agent || "Support" };
+  if (entry.custom?.type === "support_reply") {
+    return { id: entry.custom.reply_id, agent: entry.custom.agent || "Support" };
+  }
+  return null;
 }
