@@ -89,8 +89,8 @@ async def record(
         clinician_id=clinician.id,
         price_ore=37500,
         queued_at=now - dt.timedelta(hours=3),
-        started_at=now - dt.timedelta(hours=2),
-        ended_at=now - dt.timedelta(hours=2) + dt.timedelta(minutes=12),
+        # No start and end times: the store is shared by the whole test session, and a
+        # timed drop-in consult would change every later queue-wait estimate.
         created_at=now - dt.timedelta(hours=3),
     )
     session.add(consult)
