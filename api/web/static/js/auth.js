@@ -60,13 +60,14 @@ export function forgetSession(key = SESSION_KEY) {
 }
 
 /**
- * The development stand-in for BankID, for staff (POST /api/v1/auth/dev-login): the API
- * answers 404 where development login is off, which is always the case in production.
+ * The development stand-in for BankID (POST /api/v1/auth/dev-login): the API answers 404
+ * where development login is off, which is always the case in production. `extra` is sent
+ * along (the privacy page's patient gives a first name).
  */
-export async function devLogin(nationalId, role, key) {
+export async function devLogin(nationalId, role, key, extra = {}) {
   const session = await callApi("/api/v1/auth/dev-login", {
     method: "POST",
-    json: { national_id: nationalId, role },
+    json: { national_id: nationalId, role, ...extra },
   });
   sessionStorage.setItem(key, JSON.stringify(session));
   return session;

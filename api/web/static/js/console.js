@@ -1,22 +1,16 @@
 // The clinician console (/console): login, today's consults with their triaged summaries,
 // the drop-in queue, the renewal and certificate queues, and the consult's video room.
 
-import { ApiError, callApi } from "./api.js";
-import { CLINICIAN_SESSION_KEY, currentSession, devLogin, forgetSession } from "./auth.js";
+import { ApiError } from "./api.js";
+import { CLINICIAN_SESSION_KEY } from "./auth.js";
 import { ConsultRoom } from "./consult_room.js";
 import { el, facts } from "./dom.js";
 import { day, humanise, serviceName, when } from "./format.js";
+import { staffLogin } from "./staff_login.js";
 
 const $ = (id) => document.getElementById(id);
 
 const ui = {
-  account: $("account-name"),
-  logout: $("logout-button"),
-  notice: $("notice"),
-  loginForm: $("login-form"),
-  nationalId: $("national-id"),
-  loginError: $("login-error"),
-  workspace: $("workspace"),
   next: $("next-button"),
   refresh: $("refresh-button"),
   consultsStatus: $("consults-status"),
@@ -33,14 +27,14 @@ const clock = new Intl.DateTimeFormat("en-GB", {
   minute: "2-digit",
 });
 
-const token = () => currentSession(CLINICIAN_SESSION_KEY)?.access_token ?? null;
+const { token, api, showNotice, boot } = staffLogin({
+  role: "clinician",
+  sessionKey: CLINICIAN_SESSION_KEY,
+  onLoggedIn: showAll,
+  onLoggedOut: () => room.room?.leave(),
+});
 
 const room = new ConsultRoom({ token, onClosed: () => showConsults() });
-
-function showNotice(text) {
-  ui.notice.textContent = text;
-  ui.notice.hidden = !text;
-}
 
 /** Today in Oslo as YYYY-MM-DD (the consults route takes the clinic's calendar day). */
 function osloToday() {
@@ -56,16 +50,6 @@ function osloToday() {
 
 function explain(error) {
   return error instanceof ApiError ? error.explain() : String(error);
-}
-
-/** A call with the clinician's token; a 401 logs them out. */
-async function api(path, options = {}) {
-  try {
-    return await callApi(path, { ...options, token: token() });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) loggedOut("Your login has expired.");
-    throw error;
-  }
 }
 
 function consultLabel(appointment) {
@@ -221,59 +205,5 @@ ui.next.addEventListener("click", async () => {
 });
 
 ui.refresh.addEventListener("click", () => showAll());
-
-async function loggedIn() {
-  ui.loginForm.hidden = true;
-  ui.workspace.hidden = false;
-  ui.logout.hidden = false;
-  try {
-    const me = await api("/api/v1/auth/me");
-    ui.account.textContent = `Logged in as ${me.given_name} ${me.family_name}`;
-  } catch {
-    return;
-  }
-  await showAll();
-}
-
-function loggedOut(reason = "") {
-  room.room?.leave();
-  forgetSession(CLINICIAN_SESSION_KEY);
-  ui.workspace.hidden = true;
-  ui.logout.hidden = true;
-  ui.account.textContent = "";
-  ui.loginForm.hidden = false;
-  showNotice(reason);
-}
-
-ui.loginForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  ui.loginError.hidden = true;
-  ui.nationalId.removeAttribute("aria-invalid");
-  try {
-    await devLogin(ui.nationalId.value.trim(), "clinician", CLINICIAN_SESSION_KEY);
-  } catch (error) {
-    ui.loginError.textContent =
-      error instanceof ApiError && error.status === 404
-        ? "Development login is off on this server."
-        : explain(error);
-    ui.loginError.hidden = false;
-    ui.nationalId.setAttribute("aria-invalid", "true");
-    ui.nationalId.focus();
-    return;
-  }
-  showNotice("");
-  await loggedIn();
-});
-
-ui.logout.addEventListener("click", () => {
-  loggedOut("You are logged out.");
-  ui.nationalId.focus();
-});
-
-async function boot() {
-  if (token()) await loggedIn();
-  else loggedOut();
-  document.body.dataset.ready = "true";
-}
 
 boot();

@@ -1,11 +1,11 @@
 // The support dashboard (/support/dashboard): what the assistant answered, handed over or
 // could not answer, per Oslo day and channel, from GET /api/v1/support/metrics.
 
-import { ApiError, callApi } from "./api.js";
-import { currentSession, devLogin, forgetSession } from "./auth.js";
+import { ApiError } from "./api.js";
 import { el } from "./dom.js";
 import { day, humanise, when } from "./format.js";
 import { barChart } from "./plot.js";
+import { staffLogin } from "./staff_login.js";
 
 // Support staff's login in this tab; the support inbox keeps it under the same key.
 const SUPPORT_SESSION_KEY = "clinic.support-session";
@@ -34,13 +34,6 @@ const REASONS = {
 const $ = (id) => document.getElementById(id);
 
 const ui = {
-  account: $("account-name"),
-  logout: $("logout-button"),
-  notice: $("notice"),
-  loginForm: $("login-form"),
-  nationalId: $("national-id"),
-  loginError: $("login-error"),
-  workspace: $("workspace"),
   rangeForm: $("range-form"),
   from: $("from-day"),
   to: $("to-day"),
@@ -56,24 +49,14 @@ const ui = {
   definitions: $("definitions"),
 };
 
-const token = () => currentSession(SUPPORT_SESSION_KEY)?.access_token ?? null;
+const { api, boot } = staffLogin({
+  role: "support",
+  sessionKey: SUPPORT_SESSION_KEY,
+  onLoggedIn: showFigures,
+});
 
 function explain(error) {
   return error instanceof ApiError ? error.explain() : String(error);
-}
-
-function showNotice(text) {
-  ui.notice.textContent = text;
-  ui.notice.hidden = !text;
-}
-
-async function api(path) {
-  try {
-    return await callApi(path, { token: token() });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) loggedOut("Your login has expired.");
-    throw error;
-  }
 }
 
 /** A calendar day in Oslo, as YYYY-MM-DD, ``back`` days before today. */
@@ -252,58 +235,5 @@ ui.rangeForm.addEventListener("submit", (event) => {
   showFigures();
 });
 
-async function loggedIn() {
-  ui.loginForm.hidden = true;
-  ui.workspace.hidden = false;
-  ui.logout.hidden = false;
-  try {
-    const me = await api("/api/v1/auth/me");
-    ui.account.textContent = `Logged in as ${me.given_name} ${me.family_name}`;
-  } catch {
-    return;
-  }
-  await showFigures();
-}
-
-function loggedOut(reason = "") {
-  forgetSession(SUPPORT_SESSION_KEY);
-  ui.workspace.hidden = true;
-  ui.logout.hidden = true;
-  ui.account.textContent = "";
-  ui.loginForm.hidden = false;
-  showNotice(reason);
-}
-
-ui.loginForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  ui.loginError.hidden = true;
-  ui.nationalId.removeAttribute("aria-invalid");
-  try {
-    await devLogin(ui.nationalId.value.trim(), "support", SUPPORT_SESSION_KEY);
-  } catch (error) {
-    ui.loginError.textContent =
-      error instanceof ApiError && error.status === 404
-        ? "Development login is off on this server."
-        : explain(error);
-    ui.loginError.hidden = false;
-    ui.nationalId.setAttribute("aria-invalid", "true");
-    ui.nationalId.focus();
-    return;
-  }
-  showNotice("");
-  await loggedIn();
-});
-
-ui.logout.addEventListener("click", () => {
-  loggedOut("You are logged out.");
-  ui.nationalId.focus();
-});
-
-async function boot() {
-  initialRange();
-  if (token()) await loggedIn();
-  else loggedOut();
-  document.body.dataset.ready = "true";
-}
-
+initialRange();
 boot();

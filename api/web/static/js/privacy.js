@@ -2,10 +2,10 @@
 // (with a confirm step, then its status and written confirmation), and who read their data.
 // It shares the chat page's login (same tab), or logs in with the development stand-in.
 
-import { ApiError, callApi } from "./api.js";
-import { currentSession, forgetSession } from "./auth.js";
+import { ApiError } from "./api.js";
 import { el, facts } from "./dom.js";
 import { humanise, when } from "./format.js";
+import { staffLogin } from "./staff_login.js";
 
 const $ = (id) => document.getElementById(id);
 
@@ -14,14 +14,7 @@ const PATIENT_SESSION_KEY = "clinic.session";
 const LOG_PAGE = 100;
 
 const ui = {
-  account: $("account-name"),
-  logout: $("logout-button"),
-  notice: $("notice"),
-  loginForm: $("login-form"),
-  nationalId: $("national-id"),
   givenName: $("given-name"),
-  loginError: $("login-error"),
-  workspace: $("workspace"),
   copy: $("copy-button"),
   copyStatus: $("copy-status"),
   erase: $("erase-button"),
@@ -35,25 +28,18 @@ const ui = {
   log: $("access-log"),
 };
 
-const token = () => currentSession(PATIENT_SESSION_KEY)?.access_token ?? null;
+const { token, api, loggedOut, boot } = staffLogin({
+  role: "patient",
+  sessionKey: PATIENT_SESSION_KEY,
+  fields: () => ({ given_name: ui.givenName.value.trim() || null }),
+  offMessage:
+    "Development login is off on this server: log in on the chat page, then come back.",
+  accountName: (me) => me.given_name,
+  onLoggedIn: () => Promise.all([showErasures(), showAccessLog()]),
+});
 
 function explain(error) {
   return error instanceof ApiError ? error.explain() : String(error);
-}
-
-function showNotice(text) {
-  ui.notice.textContent = text;
-  ui.notice.hidden = !text;
-}
-
-/** A call with the patient's token; a 401 logs them out. */
-async function api(path, options = {}) {
-  try {
-    return await callApi(path, { ...options, token: token() });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) loggedOut("Your login has expired.");
-    throw error;
-  }
 }
 
 // -- a copy of the data ------------------------------------------------------------------
@@ -210,66 +196,6 @@ async function showAccessLog() {
     ui.log.replaceChildren();
     ui.logStatus.textContent = explain(error);
   }
-}
-
-// -- login -----------------------------------------------------------------------------
-
-async function loggedIn() {
-  ui.loginForm.hidden = true;
-  ui.workspace.hidden = false;
-  ui.logout.hidden = false;
-  try {
-    const me = await api("/api/v1/auth/me");
-    ui.account.textContent = `Logged in as ${me.given_name}`;
-  } catch {
-    return;
-  }
-  await Promise.all([showErasures(), showAccessLog()]);
-}
-
-function loggedOut(reason = "") {
-  forgetSession(PATIENT_SESSION_KEY);
-  ui.workspace.hidden = true;
-  ui.logout.hidden = true;
-  ui.account.textContent = "";
-  ui.loginForm.hidden = false;
-  showNotice(reason);
-}
-
-ui.loginForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  ui.loginError.hidden = true;
-  ui.nationalId.removeAttribute("aria-invalid");
-  const name = ui.givenName.value.trim();
-  try {
-    const session = await callApi("/api/v1/auth/dev-login", {
-      method: "POST",
-      json: { national_id: ui.nationalId.value.trim(), role: "patient", given_name: name || null },
-    });
-    sessionStorage.setItem(PATIENT_SESSION_KEY, JSON.stringify(session));
-  } catch (error) {
-    ui.loginError.textContent =
-      error instanceof ApiError && error.status === 404
-        ? "Development login is off on this server: log in on the chat page, then come back."
-        : explain(error);
-    ui.loginError.hidden = false;
-    ui.nationalId.setAttribute("aria-invalid", "true");
-    ui.nationalId.focus();
-    return;
-  }
-  showNotice("");
-  await loggedIn();
-});
-
-ui.logout.addEventListener("click", () => {
-  loggedOut("You are logged out.");
-  ui.nationalId.focus();
-});
-
-async function boot() {
-  if (token()) await loggedIn();
-  else loggedOut();
-  document.body.dataset.ready = "true";
 }
 
 boot();

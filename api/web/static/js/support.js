@@ -2,10 +2,10 @@
 // conversation (clinical parts withheld by the API), taking it from the assistant, replying
 // where the patient wrote, handing it back, refunds for technical failure, closing.
 
-import { ApiError, callApi } from "./api.js";
-import { currentSession, devLogin, forgetSession } from "./auth.js";
+import { ApiError } from "./api.js";
 import { el, facts } from "./dom.js";
 import { humanise, money, serviceName, when } from "./format.js";
+import { staffLogin } from "./staff_login.js";
 
 const SESSION_KEY = "clinic.support-session";
 const LIST_POLL_MS = 15_000;
@@ -15,13 +15,6 @@ const TICKET_POLL_MS = 4_000;
 const $ = (id) => document.getElementById(id);
 
 const ui = {
-  account: $("account-name"),
-  logout: $("logout-button"),
-  notice: $("notice"),
-  loginForm: $("login-form"),
-  nationalId: $("national-id"),
-  loginError: $("login-error"),
-  workspace: $("workspace"),
   filters: [...document.querySelectorAll(".inbox-filters [data-status]")],
   refresh: $("refresh-button"),
   ticketsStatus: $("tickets-status"),
@@ -66,25 +59,20 @@ let ticketTimer = null;
 // One key per composed reply: a retry after a lost answer is not sent twice.
 let replyKey = null;
 
-const token = () => currentSession(SESSION_KEY)?.access_token ?? null;
+const { token, api, boot } = staffLogin({
+  role: "support",
+  sessionKey: SESSION_KEY,
+  onLoggedIn: showTickets,
+  onLoggedOut() {
+    for (const timer of [listTimer, ticketTimer]) if (timer !== null) clearTimeout(timer);
+    listTimer = ticketTimer = null;
+    current = shownId = null;
+    ui.panel.hidden = true;
+  },
+});
 
 function explain(error) {
   return error instanceof ApiError ? error.explain() : String(error);
-}
-
-function showNotice(text) {
-  ui.notice.textContent = text;
-  ui.notice.hidden = !text;
-}
-
-/** A call with the agent's token; a 401 logs them out. */
-async function api(path, options = {}) {
-  try {
-    return await callApi(path, { ...options, token: token() });
-  } catch (error) {
-    if (error instanceof ApiError && error.status === 401) loggedOut("Your login has expired.");
-    throw error;
-  }
 }
 
 function waited(minutes) {
@@ -371,64 +359,5 @@ ui.replyForm.addEventListener("submit", async (event) => {
   await refreshTicket();
   ui.replyText.focus();
 });
-
-// -- logging in -------------------------------------------------------------------------
-
-async function loggedIn() {
-  ui.loginForm.hidden = true;
-  ui.workspace.hidden = false;
-  ui.logout.hidden = false;
-  try {
-    const me = await api("/api/v1/auth/me");
-    ui.account.textContent = `Logged in as ${me.given_name} ${me.family_name}`;
-  } catch {
-    return;
-  }
-  await showTickets();
-}
-
-function loggedOut(reason = "") {
-  forgetSession(SESSION_KEY);
-  for (const timer of [listTimer, ticketTimer]) if (timer !== null) clearTimeout(timer);
-  listTimer = ticketTimer = null;
-  current = shownId = null;
-  ui.panel.hidden = true;
-  ui.workspace.hidden = true;
-  ui.logout.hidden = true;
-  ui.account.textContent = "";
-  ui.loginForm.hidden = false;
-  showNotice(reason);
-}
-
-ui.loginForm.addEventListener("submit", async (event) => {
-  event.preventDefault();
-  ui.loginError.hidden = true;
-  ui.nationalId.removeAttribute("aria-invalid");
-  try {
-    await devLogin(ui.nationalId.value.trim(), "support", SESSION_KEY);
-  } catch (error) {
-    ui.loginError.textContent =
-      error instanceof ApiError && error.status === 404
-        ? "Development login is off on this server."
-        : explain(error);
-    ui.loginError.hidden = false;
-    ui.nationalId.setAttribute("aria-invalid", "true");
-    ui.nationalId.focus();
-    return;
-  }
-  showNotice("");
-  await loggedIn();
-});
-
-ui.logout.addEventListener("click", () => {
-  loggedOut("You are logged out.");
-  ui.nationalId.focus();
-});
-
-async function boot() {
-  if (token()) await loggedIn();
-  else loggedOut();
-  document.body.dataset.ready = "true";
-}
 
 boot();
