@@ -1,9 +1,10 @@
-"""Checks on the NLU training data (data/nlu) and the held-out test sets (tests/nlu).
+"""Checks on the NLU training data (data/nlu) and the held-out test sets (tests/nlu and the
+blind set tests/nlu_blind).
 
 Plain YAML, no Rasa: runs in the app's venv (and in Rasa's, which has PyYAML too).
 - every trained intent has enough examples (retrieval intents count per sub-intent);
 - every trained intent has held-out examples to measure it with;
-- no held-out example was trained on;
+- no held-out example was trained on, not even with its words reordered or repunctuated;
 - no training example sits under two intents.
 """
 
@@ -19,6 +20,7 @@ import yaml
 ROOT = Path(__file__).resolve().parents[2]
 TRAIN_DIR = ROOT / "data" / "nlu"
 TEST_DIR = ROOT / "tests" / "nlu"
+BLIND_DIR = ROOT / "tests" / "nlu_blind"
 
 MIN_TRAINING = 20
 MIN_HELD_OUT = 10
@@ -57,12 +59,21 @@ def _load(directory: Path) -> Examples:
     return dict(found)
 
 
+def _merged(*parts: Examples) -> Examples:
+    merged: Examples = defaultdict(list)
+    for part in parts:
+        for intent, rows in part.items():
+            merged[intent].extend(rows)
+    return dict(merged)
+
+
 TRAINING = _load(TRAIN_DIR)
-HELD_OUT = _load(TEST_DIR)
+HELD_OUT = _merged(_load(TEST_DIR), _load(BLIND_DIR))
+BLIND = _load(BLIND_DIR)
 
 
 def _nlu_files() -> list[Path]:
-    return sorted([*TRAIN_DIR.glob("*.yml"), *TEST_DIR.glob("*.yml")])
+    return sorted([*TRAIN_DIR.glob("*.yml"), *TEST_DIR.glob("*.yml"), *BLIND_DIR.glob("*.yml")])
 
 
 @pytest.mark.parametrize("path", _nlu_files(), ids=lambda p: f"{p.parent.name}/{p.name}")
@@ -80,6 +91,14 @@ def test_file_is_nlu_yaml(path: Path) -> None:
 def test_there_is_training_and_held_out_data() -> None:
     assert TRAINING
     assert HELD_OUT
+
+
+@pytest.mark.parametrize("intent", sorted(TRAINING))
+def test_blind_set_measures_every_trained_intent(intent: str) -> None:
+    if intent == "nlu_fallback":
+        pytest.skip("nlu_fallback is not predicted from examples")
+    count = len(BLIND.get(intent, []))
+    assert count >= MIN_HELD_OUT, f"{intent}: {count} blind examples, want {MIN_HELD_OUT}"
 
 
 @pytest.mark.parametrize("intent", sorted(TRAINING))
@@ -107,6 +126,25 @@ def test_no_held_out_example_is_trained_on() -> None:
         if text in trained
     ]
     assert not leaked, "held-out examples found in training data:\n" + "\n".join(leaked)
+
+
+def _words(text: str) -> frozenset[str]:
+    return frozenset(re.findall(r"\w+", text))
+
+
+def test_no_held_out_example_is_trained_on_in_other_words_order() -> None:
+    # "Catch you later." held out and "catch you later" trained is the same example.
+    trained: dict[frozenset[str], tuple[str, str]] = {}
+    for intent, rows in TRAINING.items():
+        for text, _ in rows:
+            trained.setdefault(_words(text), (text, intent))
+    leaked = [
+        f"{file}: {text!r} ({intent}) ~ trained {trained[_words(text)]}"
+        for intent, rows in HELD_OUT.items()
+        for text, file in rows
+        if _words(text) in trained
+    ]
+    assert not leaked, "held-out examples trained on in other words:\n" + "\n".join(leaked)
 
 
 def test_no_training_example_under_two_intents() -> None:
