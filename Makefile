@@ -62,15 +62,23 @@ eval: setup
 run: setup
 	$(APP_VENV)/bin/python -m tools.run
 
-# The model is trained once (or found) and shared by every run below. Rasa-side tests
-# (actions, bot, the dialogue test stories) run in Rasa's venv; everything else in the app's.
+# The model is trained once (or found) and shared by every run that needs it. It trains in
+# the background while the app's tests that need no assistant run beside it (2 cores: the
+# two overlap well); then the Rasa-side tests (actions, bot, the dialogue test stories) run
+# in Rasa's venv and the end-to-end tests (marker e2e) against the real system.
+TEST_OUT := var/test-results
 test: lint browser
-	@model=$$($(TRAIN)) && echo "model: $$model" && \
+	@mkdir -p $(TEST_OUT); \
+	  echo "training the Rasa model in the background if its inputs changed (log: $(TEST_OUT)/train.log)"; \
+	  $(TRAIN) > $(TEST_OUT)/model.txt 2> $(TEST_OUT)/train.log & train=$$!; \
+	  $(APP_VENV)/bin/python -m pytest -m "not e2e"; unit=$$?; \
+	  if ! wait $$train; then tail -n 60 $(TEST_OUT)/train.log; echo "rasa train failed"; exit 1; fi; \
+	  model=$$(cat $(TEST_OUT)/model.txt) && echo "model: $$model" && \
 	  TEST_RASA_MODEL=$$model $(RASA_VENV)/bin/python -m pytest tests/actions tests/bot \
 	    -p no:cacheprovider -W ignore::pytest.PytestConfigWarning && \
 	  $(RASA_VENV)/bin/rasa test core --model $$model --stories tests/stories \
-	    --fail-on-prediction-errors --out var/test-results/core --quiet
-	$(APP_VENV)/bin/python -m pytest
+	    --fail-on-prediction-errors --out $(TEST_OUT)/core --quiet && \
+	  $(APP_VENV)/bin/python -m pytest -m e2e && exit $$unit
 
 lint: setup
 	$(APP_VENV)/bin/ruff check .
