@@ -85,6 +85,7 @@ TRAINING_INPUTS = (
     "data",
     "bot/safety",
     "bot/embeddings",
+    "bot/intents",
     "requirements/rasa.txt",
     "requirements/rasa-model.txt",
 )

@@ -1,0 +1,1 @@
+"""Intent classification beyond DIET."""

@@ -1,0 +1,233 @@
+"""IntentEnsemble: DIET's intent ranking averaged with a class-balanced linear model.
+
+DIET learns `faq` as one intent that holds most of the examples (every FAQ topic), so a
+rarer intent written like a question ("I require a certificate for ...") drifts into it.
+A logistic regression over character and word n-grams and the MiniLM sentence vector,
+trained with every FAQ topic as a class of its own and balanced class weights, makes other
+mistakes; the average of the two rankings makes fewer than either (README, "Understanding").
+
+Sits after DIET and the ResponseSelector, before the FallbackClassifier and the SafetyNet,
+so the fallback and the safety net judge the combined ranking. The trained model is kept
+as plain arrays and vocabularies (no pickle).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Dict, List, Optional, Text, Tuple, Type
+
+import numpy as np
+from rasa.engine.graph import ExecutionContext, GraphComponent
+from rasa.engine.recipes.default_recipe import DefaultV1Recipe
+from rasa.engine.storage.resource import Resource
+from rasa.engine.storage.storage import ModelStorage
+from rasa.nlu.classifiers.classifier import IntentClassifier
+from rasa.shared.nlu.constants import (
+    INTENT,
+    INTENT_NAME_KEY,
+    INTENT_RANKING_KEY,
+    PREDICTED_CONFIDENCE_KEY,
+    TEXT,
+)
+from rasa.shared.nlu.training_data.message import Message
+from rasa.shared.nlu.training_data.training_data import TrainingData
+from scipy.sparse import csr_matrix, hstack
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+
+from bot.embeddings.featurizer import MiniLMFeaturizer
+
+_ARRAYS = "ensemble.npz"
+_VOCABULARIES = "vocabularies.json"
+_RANKING_LENGTH = 10
+
+
+def _char_vectorizer(vocabulary: Optional[Dict[str, int]] = None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="char_wb",
+        ngram_range=(1, 4),
+        sublinear_tf=True,
+        min_df=1 if vocabulary else 2,
+        vocabulary=vocabulary,
+    )
+
+
+def _word_vectorizer(vocabulary: Optional[Dict[str, int]] = None) -> TfidfVectorizer:
+    return TfidfVectorizer(
+        analyzer="word", ngram_range=(1, 2), sublinear_tf=True, vocabulary=vocabulary
+    )
+
+
+def _softmax(scores: np.ndarray) -> np.ndarray:
+    shifted = np.exp(scores - scores.max(axis=1, keepdims=True))
+    return shifted / shifted.sum(axis=1, keepdims=True)
+
+
+@DefaultV1Recipe.register([DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER], is_trainable=True)
+class IntentEnsemble(GraphComponent, IntentClassifier):
+    """Replaces the intent and its ranking by the average of DIET's and its own."""
+
+    @classmethod
+    def required_components(cls) -> List[Type[Any]]:
+        return [MiniLMFeaturizer]
+
+    @staticmethod
+    def get_default_config() -> Dict[Text, Any]:
+        return {
+            # Share of the linear model in the average (DIET gets the rest).
+            "weight": 0.5,
+            # Inverse regularisation and iteration cap of the logistic regression.
+            "C": 20.0,
+            "max_iter": 2000,
+            # The sentence vector's scale against the unit-length n-gram rows.
+            "dense_scale": 2.0,
+        }
+
+    @classmethod
+    def validate_config(cls, config: Dict[Text, Any]) -> None:
+        if not 0.0 <= float(config["weight"]) <= 1.0:
+            raise ValueError("IntentEnsemble: weight must be between 0 and 1")
+
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        fitted: Optional[
+            Tuple[TfidfVectorizer, TfidfVectorizer, np.ndarray, np.ndarray, List[str]]
+        ] = None,
+    ) -> None:
+        self.config = {**self.get_default_config(), **config}
+        self.validate_config(self.config)
+        self._model_storage = model_storage
+        self._resource = resource
+        self._fitted = fitted
+
+    @classmethod
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> IntentEnsemble:
+        return cls(config, model_storage, resource)
+
+    def _features(
+        self, messages: List[Message], chars: TfidfVectorizer, words: TfidfVectorizer
+    ) -> csr_matrix:
+        texts = [str(m.get(TEXT)) for m in messages]
+        dense = []
+        for message in messages:
+            _, sentence = message.get_dense_features(TEXT)
+            if sentence is None:
+                raise ValueError("IntentEnsemble needs the MiniLMFeaturizer before it")
+            dense.append(np.asarray(sentence.features, dtype=np.float32).reshape(-1))
+        return hstack(
+            [
+                chars.transform(texts),
+                words.transform(texts),
+                csr_matrix(np.vstack(dense) * float(self.config["dense_scale"])),
+            ]
+        ).tocsr()
+
+    def train(self, training_data: TrainingData) -> Resource:
+        examples = [m for m in training_data.intent_examples if m.get(TEXT)]
+        # Each FAQ topic is a class of its own; predictions are summed back to `faq`.
+        labels = [m.get_full_intent() for m in examples]
+        if len(set(labels)) < 2:
+            raise ValueError("IntentEnsemble needs examples of at least two intents")
+        texts = [str(m.get(TEXT)) for m in examples]
+        chars = _char_vectorizer().fit(texts)
+        words = _word_vectorizer().fit(texts)
+        model = LogisticRegression(
+            C=float(self.config["C"]),
+            max_iter=int(self.config["max_iter"]),
+            class_weight="balanced",
+        )
+        model.fit(self._features(examples, chars, words), labels)
+        self._fitted = (
+            chars,
+            words,
+            np.asarray(model.coef_, dtype=np.float32),
+            np.asarray(model.intercept_, dtype=np.float32),
+            [str(c) for c in model.classes_],
+        )
+        self.persist()
+        return self._resource
+
+    def persist(self) -> None:
+        assert self._fitted is not None
+        chars, words, coef, intercept, classes = self._fitted
+        with self._model_storage.write_to(self._resource) as folder:
+            np.savez_compressed(
+                folder / _ARRAYS,
+                coef=coef,
+                intercept=intercept,
+                char_idf=chars.idf_.astype(np.float64),
+                word_idf=words.idf_.astype(np.float64),
+            )
+            (folder / _VOCABULARIES).write_text(
+                json.dumps(
+                    {
+                        "classes": classes,
+                        "chars": {k: int(v) for k, v in chars.vocabulary_.items()},
+                        "words": {k: int(v) for k, v in words.vocabulary_.items()},
+                    }
+                ),
+                encoding="utf-8",
+            )
+
+    @classmethod
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> IntentEnsemble:
+        with model_storage.read_from(resource) as folder:
+            with np.load(folder / _ARRAYS, allow_pickle=False) as arrays:
+                coef = arrays["coef"]
+                intercept = arrays["intercept"]
+                char_idf = arrays["char_idf"]
+                word_idf = arrays["word_idf"]
+            saved = json.loads((folder / _VOCABULARIES).read_text(encoding="utf-8"))
+        chars = _char_vectorizer(saved["chars"])
+        chars.idf_ = char_idf
+        words = _word_vectorizer(saved["words"])
+        words.idf_ = word_idf
+        return cls(
+            config, model_storage, resource, (chars, words, coef, intercept, saved["classes"])
+        )
+
+    def process_training_data(self, training_data: TrainingData) -> TrainingData:
+        # Later components train on the gold labels, never on predictions.
+        return training_data
+
+    def process(self, messages: List[Message]) -> List[Message]:
+        todo = [m for m in messages if m.get(TEXT) and m.get(INTENT_RANKING_KEY)]
+        if not todo or self._fitted is None:
+            return messages
+        chars, words, coef, intercept, classes = self._fitted
+        own = _softmax(self._features(todo, chars, words) @ coef.T + intercept)
+        weight = float(self.config["weight"])
+        for message, probabilities in zip(todo, own, strict=True):
+            combined: Dict[str, float] = {}
+            for label, probability in zip(classes, probabilities, strict=True):
+                parent = label.split("/")[0]
+                combined[parent] = combined.get(parent, 0.0) + weight * float(probability)
+            for entry in message.get(INTENT_RANKING_KEY):
+                name = str(entry[INTENT_NAME_KEY])
+                combined[name] = combined.get(name, 0.0) + (1 - weight) * float(
+                    entry[PREDICTED_CONFIDENCE_KEY]
+                )
+            ranking = sorted(combined.items(), key=lambda kv: -kv[1])[:_RANKING_LENGTH]
+            entries = [
+                {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}
+                for name, confidence in ranking
+            ]
+            message.set(INTENT, dict(entries[0]), add_to_output=True)
+            message.set(INTENT_RANKING_KEY, entries, add_to_output=True)
+        return messages
