@@ -76,6 +76,10 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         return {
             # Share of the linear model in the average (DIET gets the rest).
             "weight": 0.5,
+            # Intents whose confidence stays DIET's alone: the SafetyNet's bars were set
+            # against DIET, and balanced class weights lift these rare classes on nonsense
+            # ("blorp fizzle wug" came out an emergency).
+            "diet_only": ["emergency", "urgent_care"],
             # Inverse regularisation and iteration cap of the logistic regression.
             "C": 20.0,
             "max_iter": 2000,
@@ -206,23 +210,33 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
         # Later components train on the gold labels, never on predictions.
         return training_data
 
+    def _combine(self, diet: List[Dict[str, Any]], own: Dict[str, float]) -> Dict[str, float]:
+        weight = float(self.config["weight"])
+        keep = set(self.config["diet_only"])
+        diet_scores = {str(e[INTENT_NAME_KEY]): float(e[PREDICTED_CONFIDENCE_KEY]) for e in diet}
+        kept = {name: score for name, score in diet_scores.items() if name in keep}
+        # The linear model shares out only what DIET did not give the kept intents.
+        others = {name: p for name, p in own.items() if name not in keep}
+        share = (1.0 - sum(kept.values())) / max(sum(others.values()), 1e-12)
+        combined = dict(kept)
+        for name in set(others) | (set(diet_scores) - keep):
+            combined[name] = weight * others.get(name, 0.0) * share + (
+                1 - weight
+            ) * diet_scores.get(name, 0.0)
+        return combined
+
     def process(self, messages: List[Message]) -> List[Message]:
         todo = [m for m in messages if m.get(TEXT) and m.get(INTENT_RANKING_KEY)]
         if not todo or self._fitted is None:
             return messages
         chars, words, coef, intercept, classes = self._fitted
-        own = _softmax(self._features(todo, chars, words) @ coef.T + intercept)
-        weight = float(self.config["weight"])
-        for message, probabilities in zip(todo, own, strict=True):
-            combined: Dict[str, float] = {}
-            for label, probability in zip(classes, probabilities, strict=True):
+        probabilities = _softmax(self._features(todo, chars, words) @ coef.T + intercept)
+        for message, row in zip(todo, probabilities, strict=True):
+            own: Dict[str, float] = {}
+            for label, probability in zip(classes, row, strict=True):
                 parent = label.split("/")[0]
-                combined[parent] = combined.get(parent, 0.0) + weight * float(probability)
-            for entry in message.get(INTENT_RANKING_KEY):
-                name = str(entry[INTENT_NAME_KEY])
-                combined[name] = combined.get(name, 0.0) + (1 - weight) * float(
-                    entry[PREDICTED_CONFIDENCE_KEY]
-                )
+                own[parent] = own.get(parent, 0.0) + float(probability)
+            combined = self._combine(message.get(INTENT_RANKING_KEY), own)
             ranking = sorted(combined.items(), key=lambda kv: -kv[1])[:_RANKING_LENGTH]
             entries = [
                 {INTENT_NAME_KEY: name, PREDICTED_CONFIDENCE_KEY: confidence}

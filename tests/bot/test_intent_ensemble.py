@@ -33,6 +33,14 @@ EXAMPLES = {
         "appointment please",
     ],
     "faq/prices": ["what does it cost", "price of a consult", "hva koster det", "fees"],
+    "emergency": [
+        "cant breathe",
+        "crushing chest pain",
+        "he is unconscious",
+        "took an overdose",
+        "bleeding heavily",
+        "having a seizure",
+    ],
     "faq/opening_hours": ["when are you open", "opening hours", "åpningstider", "open sunday"],
 }
 
@@ -107,6 +115,19 @@ def test_a_confident_linear_model_outvotes_an_unsure_diet(trained: IntentEnsembl
     )
     trained.process([message])
     assert message.get(INTENT)["name"] == "book_consult"
+
+
+def test_the_safety_intents_keep_diets_confidence(trained: IntentEnsemble) -> None:
+    # The linear model is sure this is an emergency; DIET is not, and DIET's word stands
+    # for the safety intents (the SafetyNet's bars were set against DIET).
+    message = _diet_says(
+        _message("cant breathe", vector=_vector("emergency")),
+        {"greet": 0.55, "emergency": 0.05, "faq": 0.25, "book_consult": 0.15},
+    )
+    trained.process([message])
+    scores = {e["name"]: e["confidence"] for e in message.get("intent_ranking")}
+    assert scores["emergency"] == pytest.approx(0.05)
+    assert sum(scores.values()) == pytest.approx(1.0, abs=1e-4)
 
 
 def test_weight_zero_keeps_diets_answer(
