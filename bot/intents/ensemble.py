@@ -36,6 +36,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 
 from bot.embeddings.featurizer import MiniLMFeaturizer
+from bot.safety.component import EMERGENCY_INTENT, URGENT_INTENT
 
 _ARRAYS = "ensemble.npz"
 _VOCABULARIES = "vocabularies.json"
@@ -79,7 +80,7 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
             # Intents whose confidence stays DIET's alone: the SafetyNet's bars were set
             # against DIET, and balanced class weights lift these rare classes on nonsense
             # ("blorp fizzle wug" came out an emergency).
-            "diet_only": ["emergency", "urgent_care"],
+            "diet_only": [EMERGENCY_INTENT, URGENT_INTENT],
             # Inverse regularisation and iteration cap of the logistic regression.
             "C": 20.0,
             "max_iter": 2000,
