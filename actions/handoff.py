@@ -61,7 +61,9 @@ def likely_topics(parse: Dict[str, Any]) -> List[str]:
     for intent in parse.get("intent_ranking") or []:
         name = str(intent.get("name"))
         if name == "faq":
-            selector = (parse.get("response_selector") or {}).get("faq") or {}
+            # One selector for every retrieval intent answers under "default" (config.yml).
+            selectors = parse.get("response_selector") or {}
+            selector = selectors.get("faq") or selectors.get("default") or {}
             for response in selector.get("ranking") or []:
                 key = str(response.get("intent_response_key"))
                 ranked.append(

@@ -214,6 +214,22 @@ def test_fallback_offers_the_likeliest_known_topics() -> None:
     assert likely_topics({}) == []
 
 
+def test_fallback_reads_the_selector_that_serves_every_retrieval_intent() -> None:
+    # config.yml trains one ResponseSelector for all retrieval intents: Rasa files its
+    # answer under "default", not under "faq".
+    parse = {
+        "intent_ranking": [
+            {"name": "faq", "confidence": 0.5},
+            {"name": "greet", "confidence": 0.4},
+        ],
+        "response_selector": {
+            "all_retrieval_intents": ["faq"],
+            "default": {"ranking": [{"intent_response_key": "faq/insurance", "confidence": 1.0}]},
+        },
+    }
+    assert likely_topics(parse) == ["faq/insurance"]
+
+
 def test_transcript_keeps_patient_and_assistant_lines_only() -> None:
     events = [
         {"event": "user", "text": "hei", "timestamp": 1_800_000_000},

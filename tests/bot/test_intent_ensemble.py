@@ -45,6 +45,14 @@ EXAMPLES = {
 }
 
 
+RESPONSES = {
+    "utter_faq/prices": [{"text": "A consult costs 300 kr."}],
+    "utter_faq/opening_hours": [{"text": "We are open every day."}],
+    # Not a topic the ensemble was trained on: never persisted.
+    "utter_greet": [{"text": "Hello!"}],
+}
+
+
 def _vector(intent: str) -> np.ndarray:
     vector = np.zeros(DIMENSION, dtype=np.float32)
     vector[sorted(EXAMPLES).index(intent)] = 1.0
@@ -89,7 +97,7 @@ def trained(storage: LocalModelStorage) -> IntentEnsemble:
         for intent, texts in EXAMPLES.items()
         for text in texts
     ]
-    ensemble.train(TrainingData(training_examples=examples))
+    ensemble.train(TrainingData(training_examples=examples, responses=RESPONSES))
     return ensemble
 
 
@@ -184,3 +192,126 @@ def test_one_intent_is_not_enough_to_train(storage: LocalModelStorage) -> None:
     data = TrainingData(training_examples=[_message("hi", "greet", _vector("greet"))])
     with pytest.raises(ValueError, match="two intents"):
         ensemble.train(data)
+
+
+def _selector_says(message: Message, ranking: dict[str, float]) -> Message:
+    """The ResponseSelector's output for one selector that serves every retrieval intent."""
+    entries = [
+        {"id": hash(k), "confidence": v, "intent_response_key": k}
+        for k, v in sorted(ranking.items(), key=lambda kv: -kv[1])
+    ]
+    top = entries[0]["intent_response_key"]
+    message.set(
+        "response_selector",
+        {
+            "all_retrieval_intents": ["faq"],
+            "default": {
+                "response": {
+                    "responses": [{"text": f"answer of {top}"}],
+                    "confidence": entries[0]["confidence"],
+                    "intent_response_key": top,
+                    "utter_action": f"utter_{top}",
+                },
+                "ranking": entries,
+            },
+        },
+        add_to_output=True,
+    )
+    return message
+
+
+def _faq_question(text: str, topic: str, selector: dict[str, float]) -> Message:
+    message = _diet_says(_message(text, vector=_vector(topic)), {"faq": 0.9, "greet": 0.1})
+    return _selector_says(message, selector)
+
+
+def test_a_sure_linear_model_corrects_the_selectors_topic(trained: IntentEnsemble) -> None:
+    message = _faq_question(
+        "what does a consult cost", "faq/prices", {"faq/opening_hours": 0.55, "faq/prices": 0.45}
+    )
+    trained.process([message])
+    selector = message.get("response_selector")["default"]
+    assert selector["response"]["intent_response_key"] == "faq/prices"
+    # Rasa's ActionRetrieveResponse utters what `utter_action` names.
+    assert selector["response"]["utter_action"] == "utter_faq/prices"
+    assert selector["response"]["responses"] == [{"text": "A consult costs 300 kr."}]
+    ranking = selector["ranking"]
+    assert [e["intent_response_key"] for e in ranking] == ["faq/prices", "faq/opening_hours"]
+    assert ranking[0]["confidence"] == pytest.approx(selector["response"]["confidence"])
+    assert ranking[0]["confidence"] > ranking[1]["confidence"]
+    assert sum(e["confidence"] for e in ranking) == pytest.approx(1.0, abs=1e-4)
+    assert ranking[0]["id"] == hash("faq/prices")
+
+
+def test_an_agreeing_selector_keeps_its_topic(trained: IntentEnsemble) -> None:
+    message = _faq_question(
+        "opening hours", "faq/opening_hours", {"faq/opening_hours": 0.9, "faq/prices": 0.1}
+    )
+    trained.process([message])
+    response = message.get("response_selector")["default"]["response"]
+    assert response["intent_response_key"] == "faq/opening_hours"
+    assert response["responses"] == [{"text": "We are open every day."}]
+    assert response["confidence"] > 0.5
+
+
+def test_response_weight_zero_keeps_the_selectors_answer(
+    storage: LocalModelStorage, trained: IntentEnsemble
+) -> None:
+    selector_only = IntentEnsemble.load(
+        {"response_weight": 0.0}, storage, Resource("ensemble"), _context()
+    )
+    message = _faq_question(
+        "what does a consult cost", "faq/prices", {"faq/opening_hours": 0.55, "faq/prices": 0.45}
+    )
+    selector_only.process([message])
+    response = message.get("response_selector")["default"]["response"]
+    assert response["intent_response_key"] == "faq/opening_hours"
+    assert response["responses"] == [{"text": "answer of faq/opening_hours"}]
+
+
+def test_the_loaded_model_carries_the_answers(
+    storage: LocalModelStorage, trained: IntentEnsemble
+) -> None:
+    loaded = IntentEnsemble.load({}, storage, Resource("ensemble"), _context())
+    message = _faq_question(
+        "what does a consult cost", "faq/prices", {"faq/opening_hours": 0.55, "faq/prices": 0.45}
+    )
+    loaded.process([message])
+    response = message.get("response_selector")["default"]["response"]
+    assert response["responses"] == [{"text": "A consult costs 300 kr."}]
+    assert "utter_greet" not in loaded._responses
+
+
+def test_a_selector_for_one_retrieval_intent_ranks_only_its_topics(
+    trained: IntentEnsemble,
+) -> None:
+    message = _faq_question("fees", "faq/prices", {"faq/prices": 1.0})
+    selectors = message.get("response_selector")
+    selectors["faq"] = selectors.pop("default")
+    selectors["other"] = {"ranking": [{"intent_response_key": "other/x", "confidence": 1.0}]}
+    trained.process([message])
+    assert message.get("response_selector")["faq"]["response"]["intent_response_key"] == (
+        "faq/prices"
+    )
+    # No topic of the linear model belongs to "other": its ranking is left as it was.
+    assert message.get("response_selector")["other"] == {
+        "ranking": [{"intent_response_key": "other/x", "confidence": 1.0}]
+    }
+
+
+def test_malformed_selector_output_is_left_alone(trained: IntentEnsemble) -> None:
+    message = _diet_says(_message("fees", vector=_vector("faq/prices")), {"faq": 1.0})
+    message.set("response_selector", {"all_retrieval_intents": ["faq"], "default": "garbage"})
+    trained.process([message])
+    assert message.get("response_selector")["default"] == "garbage"
+    empty = _faq_question("fees", "faq/prices", {"faq/prices": 1.0})
+    empty.get("response_selector")["default"]["ranking"] = []
+    trained.process([empty])
+    assert empty.get("response_selector")["default"]["response"]["responses"] == [
+        {"text": "answer of faq/prices"}
+    ]
+
+
+def test_a_response_weight_outside_zero_and_one_is_refused(storage: LocalModelStorage) -> None:
+    with pytest.raises(ValueError, match="response_weight"):
+        IntentEnsemble.create({"response_weight": -0.1}, storage, Resource("bad"), _context())
