@@ -24,6 +24,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    and_,
     delete,
     func,
     insert,
@@ -156,13 +157,25 @@ class TrackerStore:
             )
 
     async def erase(self, conversation_id: str) -> int:
-        """Delete a conversation's every event; returns how many rows went."""
+        """Delete a conversation's events; returns how many rows went.
+
+        A pause that is still in force stays: support holds the conversation, and without
+        it the bot would talk over the agent. It holds nothing but its type and time.
+        """
         if not await self._has_table():
             return 0
+        mine = events_table.c.sender_id == conversation_id
         async with self._engine.begin() as conn:
-            result = await conn.execute(
-                delete(events_table).where(events_table.c.sender_id == conversation_id)
+            switch = await conn.execute(
+                select(events_table.c.id, events_table.c.type_name)
+                .where(mine, events_table.c.type_name.in_(("pause", "resume")))
+                .order_by(events_table.c.id.desc())
+                .limit(1)
             )
+            latest = switch.first()
+            if latest is not None and latest.type_name == "pause":
+                mine = and_(mine, events_table.c.id != latest.id)
+            result = await conn.execute(delete(events_table).where(mine))
             return int(result.rowcount or 0)
 
     async def seed(self, conversation_id: str, events: Iterable[dict[str, Any]]) -> None:

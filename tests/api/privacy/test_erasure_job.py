@@ -192,6 +192,36 @@ async def test_without_the_tracker_store_conversations_are_not_claimed(
     assert await tracker.count_of(mine.conversation_id) > 0
 
 
+async def test_a_conversation_support_holds_stays_paused_after_erasure(
+    seeded: Seeded, tracker: TrackerStore, clock: Clock
+) -> None:
+    held, handed_back = await seeded(), await seeded()
+    start = clock() - dt.timedelta(hours=1)
+    for record, switches in ((held, ["resume", "pause"]), (handed_back, ["pause", "resume"])):
+        await _talk(tracker, record, start)
+        at = (start + dt.timedelta(minutes=5)).timestamp()
+        await tracker.seed(
+            record.conversation_id, [{"event": name, "timestamp": at} for name in switches]
+        )
+    target = erasure.Target(
+        patient=held.patient, conversation_ids=(held.conversation_id, held.sms_conversation_id)
+    )
+    await erasure.erase_outside_the_store(tracker_store=tracker, target=target)
+    # Only the pause in force is left: no words, and the bot stays silent for the agent.
+    left = await tracker.events_of(held.conversation_id)
+    assert [event.data for event in left] == [
+        {"event": "pause", "timestamp": (start + dt.timedelta(minutes=5)).timestamp()}
+    ]
+    assert await tracker.count_of(held.sms_conversation_id) == 0
+
+    # Once handed back, nothing needs keeping.
+    target = erasure.Target(
+        patient=handed_back.patient, conversation_ids=(handed_back.conversation_id,)
+    )
+    await erasure.erase_outside_the_store(tracker_store=tracker, target=target)
+    assert await tracker.count_of(handed_back.conversation_id) == 0
+
+
 def test_the_confirmation_names_each_category_and_fits_its_column() -> None:
     policy = get_policy()
     now = dt.datetime(2031, 7, 1, 10, 5, tzinfo=dt.UTC)  # 12:05 in Oslo (summer time)
