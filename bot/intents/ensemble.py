@@ -7,7 +7,7 @@ trained with every FAQ topic as a class of its own and balanced class weights, m
 mistakes; the average of the two rankings makes fewer than either (README, "Understanding").
 The same linear model's FAQ-topic probabilities are averaged into the ResponseSelector's
 ranking too: the selector alone picked the wrong topic for about one FAQ question in
-fourteen on tests/nlu, the average for about one in seventy (README, "Training data").
+fourteen on tests/nlu, the average for one in a hundred (README, "Training data").
 
 Sits after DIET and the ResponseSelector, before the FallbackClassifier and the SafetyNet,
 so the fallback and the safety net judge the combined ranking. The trained model is kept
@@ -298,14 +298,13 @@ class IntentEnsemble(GraphComponent, IntentClassifier):
                 INTENT_RESPONSE_KEY: top,
                 RESPONSE_SELECTOR_UTTER_ACTION_KEY: template,
             }
-            selector[RESPONSE_SELECTOR_RANKING_KEY] = [
-                {
-                    **{k: v for k, v in theirs.get(name, {}).items() if k == "id"},
-                    PREDICTED_CONFIDENCE_KEY: score,
-                    INTENT_RESPONSE_KEY: name,
-                }
-                for name, score in best
-            ]
+            ranked: List[Dict[str, Any]] = []
+            for name, score in best:
+                entry = {PREDICTED_CONFIDENCE_KEY: score, INTENT_RESPONSE_KEY: name}
+                if "id" in theirs.get(name, {}):
+                    entry["id"] = theirs[name]["id"]
+                ranked.append(entry)
+            selector[RESPONSE_SELECTOR_RANKING_KEY] = ranked
         message.set(RESPONSE_SELECTOR_PROPERTY_NAME, selectors, add_to_output=True)
 
     def process(self, messages: List[Message]) -> List[Message]:
