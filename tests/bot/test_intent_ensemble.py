@@ -225,10 +225,14 @@ def _faq_question(text: str, topic: str, selector: dict[str, float]) -> Message:
     return _selector_says(message, selector)
 
 
-def test_a_sure_linear_model_corrects_the_selectors_topic(trained: IntentEnsemble) -> None:
-    message = _faq_question(
+def _price_question_the_selector_gets_wrong() -> Message:
+    return _faq_question(
         "what does a consult cost", "faq/prices", {"faq/opening_hours": 0.55, "faq/prices": 0.45}
     )
+
+
+def test_a_sure_linear_model_corrects_the_selectors_topic(trained: IntentEnsemble) -> None:
+    message = _price_question_the_selector_gets_wrong()
     trained.process([message])
     selector = message.get("response_selector")["default"]
     assert selector["response"]["intent_response_key"] == "faq/prices"
@@ -260,9 +264,7 @@ def test_response_weight_zero_keeps_the_selectors_answer(
     selector_only = IntentEnsemble.load(
         {"response_weight": 0.0}, storage, Resource("ensemble"), _context()
     )
-    message = _faq_question(
-        "what does a consult cost", "faq/prices", {"faq/opening_hours": 0.55, "faq/prices": 0.45}
-    )
+    message = _price_question_the_selector_gets_wrong()
     selector_only.process([message])
     response = message.get("response_selector")["default"]["response"]
     assert response["intent_response_key"] == "faq/opening_hours"
@@ -273,9 +275,7 @@ def test_the_loaded_model_carries_the_answers(
     storage: LocalModelStorage, trained: IntentEnsemble
 ) -> None:
     loaded = IntentEnsemble.load({}, storage, Resource("ensemble"), _context())
-    message = _faq_question(
-        "what does a consult cost", "faq/prices", {"faq/opening_hours": 0.55, "faq/prices": 0.45}
-    )
+    message = _price_question_the_selector_gets_wrong()
     loaded.process([message])
     response = message.get("response_selector")["default"]["response"]
     assert response["responses"] == [{"text": "A consult costs 300 kr."}]
